@@ -1,0 +1,74 @@
+"""Where bytes live: the `FileSystem` protocol and the registry that picks one from a path's scheme.
+
+Every backend (local, S3, GCS, memory) implements the same small protocol and passes the same
+conformance suite (tests/kart_storage/filesystem_conformance.py), so a target never branches on
+`path.startswith(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import BinaryIO, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class FileSystem(Protocol):
+    """Byte storage addressed by the full path the user wrote (`s3://b/k`, `gs://b/k`, `memory://k`, `/tmp/x`)."""
+
+    def exists(self, path: str) -> bool: ...
+
+    def exists_many(self, paths: Sequence[str]) -> list[bool]:
+        """Existence of many paths at once; backends batch (threads, prefix listing) rather than loop."""
+        ...
+
+    def open_read(self, path: str) -> AbstractContextManager[BinaryIO]:
+        """A readable binary stream; raises TargetNotFoundError when missing. May not be seekable."""
+        ...
+
+    def open_write(self, path: str) -> AbstractContextManager[BinaryIO]:
+        """A writable binary stream whose content becomes visible at `path` only when the block
+        exits without an exception (atomic publish); on an exception nothing is left behind."""
+        ...
+
+    def remove(self, path: str) -> None:
+        """Delete; raises TargetNotFoundError when missing."""
+        ...
+
+    def last_modified(self, path: str) -> datetime:
+        """Timezone-aware UTC modification time; raises TargetNotFoundError when missing."""
+        ...
+
+
+FileSystemFactory = Callable[[], FileSystem]
+
+_factories: dict[str, FileSystemFactory] = {}
+_instances: dict[str, FileSystem] = {}
+
+
+def register_filesystem(scheme: str, factory: FileSystemFactory) -> None:
+    """Make paths starting with `<scheme>://` use the file system `factory()` builds (once, lazily)."""
+    _factories[scheme] = factory
+    _instances.pop(scheme, None)
+
+
+def scheme_of(path: str) -> str:
+    """`s3` for `s3://bucket/key`; `file` for plain local paths."""
+    head, sep, _ = path.partition("://")
+    return head.lower() if sep and head.isidentifier() else "file"
+
+
+def filesystem_for(path: str) -> FileSystem:
+    scheme = scheme_of(path)
+    instance = _instances.get(scheme)
+    if instance is None:
+        try:
+            factory = _factories[scheme]
+        except KeyError:
+            known = ", ".join(sorted(_factories)) or "none"
+            raise ValueError(
+                f"no file system for {path!r} (scheme {scheme!r}); registered schemes: {known}"
+            ) from None
+        instance = _instances[scheme] = factory()
+    return instance

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing on a fresh Debian machine with Python 3.11,
+# then runs every test (whole workspace, then each package in its own venv).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# Debian starts a redis-server service on install; the tests start their own on free ports.
+
+python3 -m hatch --version >/dev/null 2>&1 || python3 -m pip install --quiet 'hatch>=1.16'
+exec python3 -m hatch run all "$@"
