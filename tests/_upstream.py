@@ -1,0 +1,67 @@
+"""Upstream gokart 1.12.2 in a venv of its own, for tests that compare ids, files and caches
+with the real thing. Created once per machine under .venvs/ (a file lock makes parallel test
+processes wait for one install rather than race)."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UPSTREAM_VENV = ROOT / ".venvs" / "upstream-gokart-1.12.2"
+UPSTREAM_REQUIREMENTS = ["gokart==1.12.2", "luigi==3.8.1", "pyarrow", "polars", "boto3", "moto[server]"]
+
+
+class UpstreamUnavailableError(RuntimeError):
+    """The upstream venv could not be built (no uv/pip, no registry): a failure, not a skip."""
+
+
+def upstream_python() -> Path:
+    """Path of a python that imports upstream gokart 1.12.2 (built on first use)."""
+    python = UPSTREAM_VENV / "bin" / "python"
+    marker = UPSTREAM_VENV / ".complete"
+    UPSTREAM_VENV.parent.mkdir(parents=True, exist_ok=True)
+    with open(UPSTREAM_VENV.parent / ".upstream.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists() and python.exists():
+            return python
+        shutil.rmtree(UPSTREAM_VENV, ignore_errors=True)
+        uv = shutil.which("uv")
+        try:
+            if uv:
+                subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(UPSTREAM_VENV)], check=True)
+                subprocess.run(
+                    [uv, "pip", "install", "--quiet", "--python", str(python), *UPSTREAM_REQUIREMENTS], check=True
+                )
+            else:
+                subprocess.run([sys.executable, "-m", "venv", str(UPSTREAM_VENV)], check=True)
+                subprocess.run([str(python), "-m", "pip", "install", "-q", *UPSTREAM_REQUIREMENTS], check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise UpstreamUnavailableError(f"could not install {UPSTREAM_REQUIREMENTS}: {exc}") from exc
+        marker.write_text("ok")
+        return python
+
+
+def run_upstream(script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run `script` (Python source) under upstream gokart; returns stdout, raises with stderr on failure."""
+    result = subprocess.run(
+        [str(upstream_python()), "-c", script, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"upstream gokart script failed ({result.returncode}):\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+def run_upstream_json(script: str, *args: str, cwd: Path | None = None) -> object:
+    """Like run_upstream, for scripts whose last stdout line is JSON."""
+    return json.loads(run_upstream(script, *args, cwd=cwd).strip().splitlines()[-1])
