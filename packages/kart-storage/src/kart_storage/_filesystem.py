@@ -7,7 +7,7 @@ conformance suite (tests/kart_storage/filesystem_conformance.py), so a target ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import BinaryIO, Protocol, runtime_checkable
@@ -27,9 +27,12 @@ class FileSystem(Protocol):
         """A readable binary stream; raises TargetNotFoundError when missing. May not be seekable."""
         ...
 
-    def open_write(self, path: str) -> AbstractContextManager[BinaryIO]:
+    def open_write(
+        self, path: str, *, metadata: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[BinaryIO]:
         """A writable binary stream whose content becomes visible at `path` only when the block
-        exits without an exception (atomic publish); on an exception nothing is left behind."""
+        exits without an exception (atomic publish); on an exception nothing is left behind.
+        `metadata` is stored with the object where the store supports it (S3, GCS) and ignored elsewhere."""
         ...
 
     def remove(self, path: str) -> None:
