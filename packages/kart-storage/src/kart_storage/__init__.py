@@ -13,19 +13,96 @@ from ._errors import (
 from ._filesystem import FileSystem, filesystem_for, register_filesystem
 
 # --- file systems (local, memory, S3, GCS): names added here by the backends work ---
-
 # --- formats, processors and targets: names added here by the formats work ---
+from ._formats import GZIP, NOP, StreamFormat, Text, TextStreamFormat
+from ._in_memory import InMemoryCacheRepository, InMemoryData, InMemoryTarget, make_in_memory_target
+from ._model import LargeDataFrameProcessor, ModelTarget, make_model_target
+from ._naming import make_file_path
+from ._processors.base import (
+    BinaryFileProcessor,
+    FileProcessor,
+    GzipFileProcessor,
+    NpzFileProcessor,
+    PickleFileProcessor,
+    TextFileProcessor,
+    XmlFileProcessor,
+)
+from ._processors.dispatch import (
+    CsvFileProcessor,
+    DataFrameType,
+    FeatherFileProcessor,
+    JsonFileProcessor,
+    ParquetFileProcessor,
+)
+from ._processors.pandas import (
+    CsvFileProcessorPandas,
+    FeatherFileProcessorPandas,
+    JsonFileProcessorPandas,
+    ParquetFileProcessorPandas,
+)
+from ._processors.polars import (
+    CsvFileProcessorPolars,
+    FeatherFileProcessorPolars,
+    JsonFileProcessorPolars,
+    ParquetFileProcessorPolars,
+    has_polars,
+)
+from ._registry import ProcessorFactory, make_file_processor, register_file_processor, supported_extensions
+from ._targets import LockFactory, SingleFileTarget, TargetOnKart, exists_many, make_target
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "GZIP",
+    "NOP",
+    "BinaryFileProcessor",
     "CorruptTargetError",
+    "CsvFileProcessor",
+    "CsvFileProcessorPandas",
+    "CsvFileProcessorPolars",
+    "DataFrameType",
+    "FeatherFileProcessor",
+    "FeatherFileProcessorPandas",
+    "FeatherFileProcessorPolars",
+    "FileProcessor",
     "FileSystem",
+    "GzipFileProcessor",
+    "InMemoryCacheRepository",
+    "InMemoryData",
+    "InMemoryTarget",
+    "JsonFileProcessor",
+    "JsonFileProcessorPandas",
+    "JsonFileProcessorPolars",
     "KartStorageError",
+    "LargeDataFrameProcessor",
+    "LockFactory",
+    "ModelTarget",
+    "NpzFileProcessor",
+    "ParquetFileProcessor",
+    "ParquetFileProcessorPandas",
+    "ParquetFileProcessorPolars",
+    "PickleFileProcessor",
+    "ProcessorFactory",
+    "SingleFileTarget",
     "StorageConfigurationError",
+    "StreamFormat",
     "TargetNotFoundError",
+    "TargetOnKart",
+    "Text",
+    "TextFileProcessor",
+    "TextStreamFormat",
     "UnsupportedExtensionError",
+    "XmlFileProcessor",
     "__version__",
+    "exists_many",
     "filesystem_for",
+    "has_polars",
+    "make_file_path",
+    "make_file_processor",
+    "make_in_memory_target",
+    "make_model_target",
+    "make_target",
+    "register_file_processor",
     "register_filesystem",
+    "supported_extensions",
 ]

@@ -15,8 +15,8 @@ class TargetNotFoundError(KartStorageError, FileNotFoundError):
         self.path = path
 
 
-class UnsupportedExtensionError(KartStorageError, ValueError):
-    """No processor is registered for a path's extension."""
+class UnsupportedExtensionError(KartStorageError, ValueError, AssertionError):
+    """No processor is registered for a path's extension (an AssertionError too, as gokart raised one)."""
 
 
 class CorruptTargetError(KartStorageError, ValueError):

@@ -1,0 +1,165 @@
+"""Targets for savers that write files or directories: zipped, and published atomically.
+
+Upstream wrote the zip in place at the final path (a crash left a half-written archive that exists()
+accepted) and its local remove() did nothing; here the archive is built in the scratch area and then
+written through the file system's atomic `open_write`, and remove() deletes it on every backend.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._filesystem import FileSystem, filesystem_for
+from ._naming import make_file_path
+from ._processors.base import PickleFileProcessor
+from ._targets import LockFactory, TargetOnKart, as_utc, seekable_reader
+
+logger = logging.getLogger(__name__)
+
+_MODEL_FILE = "model.pkl"
+_LOADER_FILE = "load_function.pkl"
+_pickle_processor = PickleFileProcessor()
+
+
+class ModelTarget(TargetOnKart):
+    """A zip of whatever `save_function(obj, "<scratch>/model.pkl")` writes, plus the pickled loader."""
+
+    def __init__(
+        self,
+        file_path: str,
+        temporary_directory: str,
+        load_function: Callable[[str], Any] | None,
+        save_function: Callable[[Any, str], Any],
+        *,
+        lock: LockFactory | None = None,
+        filesystem: FileSystem | None = None,
+    ) -> None:
+        super().__init__(lock)
+        self._file_path = file_path
+        self._temporary_directory = temporary_directory
+        self._load_function = load_function
+        self._save_function = save_function
+        self._filesystem = filesystem if filesystem is not None else filesystem_for(file_path)
+
+    def _storage_location(self) -> tuple[FileSystem, str]:
+        return self._filesystem, self._file_path
+
+    def _scratch(self) -> str:
+        """A private directory per call: concurrent dumps/loads of one target never share files."""
+        os.makedirs(self._temporary_directory, exist_ok=True)
+        return tempfile.mkdtemp(
+            prefix=os.path.basename(self._temporary_directory) + "-", dir=self._temporary_directory
+        )
+
+    def _exists(self) -> bool:
+        return self._filesystem.exists(self._file_path)
+
+    def _dump(
+        self,
+        obj: Any,
+        task_params: Mapping[str, Any] | None = None,
+        custom_labels: Mapping[str, Any] | None = None,
+        required_task_outputs: Any = None,
+    ) -> None:
+        scratch = self._scratch()
+        try:
+            content = os.path.join(scratch, "content")
+            os.makedirs(content)
+            self._save_function(obj, os.path.join(content, _MODEL_FILE))
+            with open(os.path.join(content, _LOADER_FILE), "wb") as loader_file:
+                _pickle_processor.dump(self._load_function, loader_file)
+            archive = shutil.make_archive(os.path.join(scratch, "archive"), "zip", root_dir=content)
+            with open(archive, "rb") as source, self._filesystem.open_write(self._file_path) as sink:
+                shutil.copyfileobj(source, sink, 2**20)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _load(self) -> Any:
+        scratch = self._scratch()
+        try:
+            with seekable_reader(self._filesystem, self._file_path) as raw, zipfile.ZipFile(raw) as archive:
+                archive.extractall(scratch)
+            loader = self._load_function
+            if not loader:
+                with open(os.path.join(scratch, _LOADER_FILE), "rb") as loader_file:
+                    loader = _pickle_processor.load(loader_file)
+                self._load_function = loader
+            assert loader is not None
+            return loader(os.path.join(scratch, _MODEL_FILE))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _remove(self) -> None:
+        self._filesystem.remove(self._file_path)
+
+    def _last_modification_time(self) -> datetime:
+        return as_utc(self._filesystem.last_modified(self._file_path))
+
+    def _path(self) -> str:
+        return self._file_path
+
+
+def make_model_target(
+    file_path: str,
+    temporary_directory: str,
+    save_function: Callable[[Any, str], Any],
+    load_function: Callable[[str], Any] | None,
+    unique_id: str | None = None,
+    *,
+    lock: LockFactory | None = None,
+) -> ModelTarget:
+    """A zipped model target; scratch files live under `temporary_directory/<md5 of the final path>`."""
+    file_path = make_file_path(file_path, unique_id)
+    scratch_root = os.path.join(temporary_directory, hashlib.md5(file_path.encode()).hexdigest())
+    return ModelTarget(
+        file_path, scratch_root, load_function=load_function, save_function=save_function, lock=lock
+    )
+
+
+_CHUNK_NAME = re.compile(r"data_(\d+)\.pkl$")
+
+
+class LargeDataFrameProcessor:
+    """Save/load functions for a model target that stores a DataFrame as row chunks of at most
+    about `max_byte` bytes each (`data_<i>.pkl`, plain pandas pickles)."""
+
+    def __init__(self, max_byte: int) -> None:
+        self.max_byte = int(max_byte)
+
+    def save(self, df: pd.DataFrame, file_path: str) -> None:
+        directory = os.path.dirname(file_path)
+        os.makedirs(directory, exist_ok=True)
+        if df.empty:
+            df.to_pickle(os.path.join(directory, "data_0.pkl"))
+            return
+        split_size = df.values.nbytes // self.max_byte + 1
+        # upstream crashed when there were more chunks than rows; a chunk never needs to be smaller than a row
+        split_size = min(split_size, len(df))
+        logger.info("saving a large DataFrame in %d chunks", split_size)
+        for i, rows in enumerate(np.array_split(np.arange(len(df)), split_size)):
+            df.iloc[rows[0] : rows[-1] + 1].to_pickle(os.path.join(directory, f"data_{i}.pkl"))
+
+    @staticmethod
+    def load(file_path: str) -> pd.DataFrame:
+        """Chunks in their original order (numeric suffix; upstream concatenated them in glob order)."""
+        directory = os.path.dirname(file_path)
+        chunks = []
+        for name in glob.glob(os.path.join(directory, "data_*.pkl")):
+            match = _CHUNK_NAME.search(os.path.basename(name))
+            if match is not None:
+                chunks.append((int(match.group(1)), name))
+        frames: list[pd.DataFrame] = [pd.read_pickle(name) for _, name in sorted(chunks)]
+        return pd.concat(frames)

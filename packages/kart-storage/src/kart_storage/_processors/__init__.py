@@ -1,0 +1,1 @@
+"""File processors: how one object becomes the bytes of one file, and back."""

@@ -1,0 +1,132 @@
+"""DataFrame formats with pandas: csv/tsv, json/ndjson, parquet, feather (index kept in a column)."""
+
+from __future__ import annotations
+
+import io
+from typing import IO, Any
+
+import pandas as pd
+from pandas.errors import EmptyDataError
+
+from kart_storage._formats import StreamFormat, Text
+
+from .base import FileProcessor
+
+# the stubs pin orient/engine to literals; values here come from user options checked by pandas itself
+_pandas: Any = pd
+
+
+def _seekable_binary(file: IO[Any]) -> IO[Any]:
+    """pyarrow needs random access; targets already hand over seekable streams, bare callers may not."""
+    return file if file.seekable() else io.BytesIO(file.read())
+
+
+class CsvFileProcessorPandas(FileProcessor):
+    expected_types = "pd.DataFrame or pd.Series"
+
+    def __init__(self, sep: str = ",", encoding: str = "utf-8") -> None:
+        self._sep = sep
+        self._encoding = encoding
+
+    def format(self) -> StreamFormat:
+        return Text(self._encoding)
+
+    def check(self, obj: object) -> None:
+        if not isinstance(obj, pd.DataFrame | pd.Series):
+            raise self._reject(obj)
+
+    def load(self, file: IO[Any]) -> pd.DataFrame:
+        try:
+            return pd.read_csv(file, sep=self._sep, encoding=self._encoding)
+        except EmptyDataError:
+            return pd.DataFrame()
+
+    def dump(self, obj: Any, file: IO[Any]) -> None:
+        self.check(obj)
+        obj.to_csv(file, mode="wt", index=False, sep=self._sep, header=True)
+
+
+class JsonFileProcessorPandas(FileProcessor):
+    expected_types = "pd.DataFrame or pd.Series or dict"
+
+    def __init__(self, orient: str | None = None) -> None:
+        self._orient = orient
+
+    def check(self, obj: object) -> None:
+        if not isinstance(obj, pd.DataFrame | pd.Series | dict):
+            raise self._reject(obj)
+
+    def load(self, file: IO[Any]) -> pd.DataFrame:
+        content = file.read()
+        if not content.strip():
+            return pd.DataFrame()
+        lines = self._orient == "records"
+        return _pandas.read_json(io.BytesIO(content), orient=self._orient, lines=lines)  # type: ignore[no-any-return]
+
+    def dump(self, obj: Any, file: IO[Any]) -> None:
+        self.check(obj)
+        if isinstance(obj, dict):
+            obj = pd.DataFrame.from_dict(obj)
+        obj.to_json(file, orient=self._orient, lines=self._orient == "records")
+
+
+class ParquetFileProcessorPandas(FileProcessor):
+    expected_types = "pd.DataFrame"
+
+    def __init__(self, engine: str = "pyarrow", compression: str | None = None) -> None:
+        self._engine = engine
+        self._compression = compression
+
+    def check(self, obj: object) -> None:
+        if not isinstance(obj, pd.DataFrame):
+            raise self._reject(obj)
+
+    def load(self, file: IO[Any]) -> pd.DataFrame:
+        return _pandas.read_parquet(_seekable_binary(file), engine=self._engine)  # type: ignore[no-any-return]
+
+    def dump(self, obj: Any, file: IO[Any]) -> None:
+        self.check(obj)
+        obj.to_parquet(file, index=False, engine=self._engine, compression=self._compression)
+
+
+class FeatherFileProcessorPandas(FileProcessor):
+    """Feather (Arrow IPC). With `store_index_in_feather` the index travels in a prefixed column."""
+
+    INDEX_COLUMN_PREFIX = "__feather_gokart_index__"
+    expected_types = "pd.DataFrame"
+
+    def __init__(self, store_index_in_feather: bool) -> None:
+        self._store_index_in_feather = store_index_in_feather
+
+    def check(self, obj: object) -> None:
+        if not isinstance(obj, pd.DataFrame):
+            raise self._reject(obj)
+
+    def load(self, file: IO[Any]) -> pd.DataFrame:
+        frame = pd.read_feather(_seekable_binary(file))
+        if not self._store_index_in_feather:
+            return frame
+        index_columns = [c for c in frame.columns if str(c).startswith(self.INDEX_COLUMN_PREFIX)]
+        if not index_columns:
+            return frame
+        column = index_columns[-1]
+        name = str(column)[len(self.INDEX_COLUMN_PREFIX) :]
+        frame.index = pd.Index(frame[column].to_numpy(), name=None if name == "None" else name)
+        return frame.drop(columns=column)
+
+    def dump(self, obj: Any, file: IO[Any]) -> None:
+        self.check(obj)
+        if not self._store_index_in_feather:
+            obj.to_feather(file)
+            return
+        column = f"{self.INDEX_COLUMN_PREFIX}{obj.index.name}"
+        if column in obj.columns:
+            raise AssertionError(
+                f"column {column!r} already exists and would be overwritten by the stored index;"
+                " set store_index_in_feather=False to write this DataFrame"
+            )
+        if obj.index.name == "None":
+            raise AssertionError("an index named 'None' cannot be stored in feather (the name is reserved)")
+        frame = obj.copy(deep=False)
+        frame[column] = obj.index
+        frame.reset_index(drop=True).to_feather(file)

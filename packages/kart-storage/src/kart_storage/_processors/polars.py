@@ -1,0 +1,149 @@
+"""DataFrame formats with polars (optional extra), eager (`polars`) or lazy (`polars-lazy`)."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+from typing import IO, Any
+
+from kart_storage._formats import StreamFormat, Text
+
+from .base import FileProcessor
+
+_MISSING = (
+    "polars is required for polars-based dataframe types ('polars' or 'polars-lazy'). "
+    "Install with: pip install polars"
+)
+
+
+def _polars() -> Any:
+    try:
+        return importlib.import_module("polars")
+    except ImportError as exc:
+        raise ImportError(_MISSING) from exc
+
+
+def has_polars() -> bool:
+    try:
+        importlib.import_module("polars")
+    except ImportError:
+        return False
+    return True
+
+
+def _local_path(file: IO[Any]) -> str | None:
+    """A real file behind the stream that outlives the call (lazy scans read it later), if any."""
+    name = getattr(file, "name", None)
+    if isinstance(name, str) and os.path.isfile(name):
+        return name
+    return None
+
+
+def _is_empty_error(exc: Exception) -> bool:
+    message = str(exc).lower()
+    return "empty" in message or "no data" in message
+
+
+class _PolarsProcessor(FileProcessor):
+    expected_types = "pl.DataFrame or pl.LazyFrame"
+
+    def __init__(self, lazy: bool) -> None:
+        self._pl = _polars()
+        self._lazy = lazy
+
+    def check(self, obj: object) -> None:
+        if not isinstance(obj, self._pl.DataFrame | self._pl.LazyFrame):
+            raise self._reject(obj)
+
+    def _collected(self, obj: Any) -> Any:
+        self.check(obj)
+        return obj.collect() if isinstance(obj, self._pl.LazyFrame) else obj
+
+    def _result(self, frame: Any) -> Any:
+        return frame.lazy() if self._lazy else frame
+
+    def _empty(self) -> Any:
+        return self._pl.LazyFrame() if self._lazy else self._pl.DataFrame()
+
+
+class CsvFileProcessorPolars(_PolarsProcessor):
+    def __init__(self, sep: str = ",", encoding: str = "utf-8", lazy: bool = False) -> None:
+        super().__init__(lazy)
+        self._sep = sep
+        self._encoding = encoding
+
+    def format(self) -> StreamFormat:
+        return Text(self._encoding)
+
+    def load(self, file: IO[Any]) -> Any:
+        encoding = "utf8" if self._encoding.lower() in ("utf-8", "utf8") else "utf8-lossy"
+        try:
+            path = _local_path(file)
+            if self._lazy and path is not None:
+                return self._pl.scan_csv(path, separator=self._sep, encoding=encoding)
+            data = file.read()
+            raw = data.encode(self._encoding) if isinstance(data, str) else data
+            return self._result(self._pl.read_csv(io.BytesIO(raw), separator=self._sep, encoding=encoding))
+        except Exception as exc:
+            if _is_empty_error(exc):
+                return self._empty()
+            raise
+
+    def dump(self, obj: Any, file: IO[Any]) -> None:
+        self._collected(obj).write_csv(file, separator=self._sep, include_header=True)
+
+
+class JsonFileProcessorPolars(_PolarsProcessor):
+    def __init__(self, orient: str | None = None, lazy: bool = False) -> None:
+        super().__init__(lazy)
+        self._orient = orient
+
+    def load(self, file: IO[Any]) -> Any:
+        data = io.BytesIO(file.read())
+        try:
+            if self._orient == "records":
+                return self._result(self._pl.read_ndjson(data))
+            return self._result(self._pl.read_json(data))
+        except Exception as exc:
+            if _is_empty_error(exc):
+                return self._empty()
+            raise
+
+    def dump(self, obj: Any, file: IO[Any]) -> None:
+        frame = self._collected(obj)
+        if self._orient == "records":
+            frame.write_ndjson(file)
+        else:
+            frame.write_json(file)
+
+
+class ParquetFileProcessorPolars(_PolarsProcessor):
+    def __init__(self, engine: str = "pyarrow", compression: str | None = None, lazy: bool = False) -> None:
+        super().__init__(lazy)
+        self._engine = engine
+        self._compression = compression
+
+    def load(self, file: IO[Any]) -> Any:
+        path = _local_path(file)
+        if self._lazy and path is not None:
+            return self._pl.scan_parquet(path)
+        return self._result(self._pl.read_parquet(file if file.seekable() else io.BytesIO(file.read())))
+
+    def dump(self, obj: Any, file: IO[Any]) -> None:
+        self._collected(obj).write_parquet(file, compression=self._compression or "zstd")
+
+
+class FeatherFileProcessorPolars(_PolarsProcessor):
+    def __init__(self, store_index_in_feather: bool, lazy: bool = False) -> None:
+        super().__init__(lazy)
+        self._store_index_in_feather = store_index_in_feather
+
+    def load(self, file: IO[Any]) -> Any:
+        path = _local_path(file)
+        if self._lazy and path is not None:
+            return self._pl.scan_ipc(path)
+        return self._result(self._pl.read_ipc(file if file.seekable() else io.BytesIO(file.read())))
+
+    def dump(self, obj: Any, file: IO[Any]) -> None:
+        self._collected(obj).write_ipc(file)
