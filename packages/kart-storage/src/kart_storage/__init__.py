@@ -16,6 +16,7 @@ from ._filesystem import FileSystem, filesystem_for, register_filesystem
 # --- formats, processors and targets: names added here by the formats work ---
 from ._formats import GZIP, NOP, StreamFormat, Text, TextStreamFormat
 from ._in_memory import InMemoryCacheRepository, InMemoryData, InMemoryTarget, make_in_memory_target
+from ._labels import RequiredTaskOutput, task_state_labels
 from ._model import LargeDataFrameProcessor, ModelTarget, make_model_target
 from ._naming import make_file_path
 from ._processors.base import (
@@ -83,6 +84,7 @@ __all__ = [
     "ParquetFileProcessorPolars",
     "PickleFileProcessor",
     "ProcessorFactory",
+    "RequiredTaskOutput",
     "SingleFileTarget",
     "StorageConfigurationError",
     "StreamFormat",
@@ -105,4 +107,5 @@ __all__ = [
     "register_file_processor",
     "register_filesystem",
     "supported_extensions",
+    "task_state_labels",
 ]

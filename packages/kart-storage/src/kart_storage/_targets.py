@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ._errors import CorruptTargetError, TargetNotFoundError
-from ._filesystem import FileSystem, filesystem_for
+from ._filesystem import FileSystem, filesystem_for, scheme_of
+from ._labels import task_state_labels
 from ._naming import make_file_path
 from ._processors.base import FileProcessor
 from ._registry import make_file_processor
@@ -207,7 +208,13 @@ class SingleFileTarget(TargetOnKart):
                 f"cannot dump to {self._file_path} with {processor.format_name}: {exc}"
                 f" (expected {processor.expected_types}); nothing was written"
             ) from exc
-        with self._filesystem.open_write(self._file_path) as raw, processor.format().writer(raw) as stream:
+        metadata = None
+        if scheme_of(self._file_path) == "gs":  # gokart labels GCS objects only
+            metadata = task_state_labels(self._file_path, task_params, custom_labels, required_task_outputs)
+        with (
+            self._filesystem.open_write(self._file_path, metadata=metadata or None) as raw,
+            processor.format().writer(raw) as stream,
+        ):
             processor.dump(obj, stream)
 
     def _remove(self) -> None:
