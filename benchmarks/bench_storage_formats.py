@@ -1,0 +1,121 @@
+"""dump+load of a 1,000,000-row x 10-column DataFrame through kart-storage next to the raw pandas /
+pickle calls on the same data, on local disk. Goal: kart <= 1.05 x raw.
+
+Run: `python3 -m hatch run pytest benchmarks/bench_storage_formats.py -p no:randomly
+--benchmark-columns=min,median,mean,rounds --benchmark-group-by=param:fmt`.
+kart's local writes are atomic (temporary file, fsync, rename); the raw calls write in place.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kart_storage import FeatherFileProcessor, make_target
+
+ROWS = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(42)
+    columns: dict[str, Any] = {f"f{i}": rng.random(ROWS) for i in range(7)}
+    columns["i0"] = rng.integers(0, 1_000_000, ROWS)
+    columns["i1"] = np.arange(ROWS)
+    columns["s"] = pd.Series(rng.integers(0, 1000, ROWS)).map("item-{}".format).astype(object)
+    return pd.DataFrame(columns)
+
+
+def _raw_pickle(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    with open(path, "wb") as file:
+        pickle.dump(frame, file, protocol=4)
+    with open(path, "rb") as file:
+        return pickle.load(file)  # type: ignore[no-any-return]
+
+
+def _raw_parquet(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    frame.to_parquet(path, index=False, compression="gzip")  # gokart's .parquet default
+    return pd.read_parquet(path)
+
+
+def _raw_feather(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    frame.to_feather(path)
+    return pd.read_feather(path)
+
+
+def _raw_csv(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    frame.to_csv(path, index=False)
+    return pd.read_csv(path)
+
+
+RAW: dict[str, Callable[[pd.DataFrame, Path], pd.DataFrame]] = {
+    "pkl": _raw_pickle,
+    "parquet": _raw_parquet,
+    "feather": _raw_feather,
+    "csv": _raw_csv,
+}
+ROUNDS = {"pkl": 5, "parquet": 3, "feather": 5, "csv": 2}
+
+
+def _durable(
+    write: Callable[[pd.DataFrame, Path], pd.DataFrame],
+) -> Callable[[pd.DataFrame, Path], pd.DataFrame]:
+    """The raw call plus the fsync that kart's atomic local write performs before its rename."""
+
+    def run(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+        loaded = write(frame, path)
+        with open(path, "rb+") as file:
+            os.fsync(file.fileno())
+        return loaded
+
+    return run
+
+
+def _kart(frame: pd.DataFrame, path: Path, **options: Any) -> pd.DataFrame:
+    target = make_target(str(path), **options)
+    target.dump(frame)
+    return target.load()  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("fmt", ["pkl", "parquet", "feather", "csv"])
+def test_raw(benchmark: Any, frame: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    loaded = benchmark.pedantic(
+        RAW[fmt], args=(frame, tmp_path / f"raw.{fmt}"), rounds=ROUNDS[fmt], iterations=1
+    )
+    assert len(loaded) == ROWS
+
+
+@pytest.mark.parametrize("fmt", ["pkl", "feather"])
+def test_raw_with_fsync(benchmark: Any, frame: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    run = _durable(RAW[fmt])
+    loaded = benchmark.pedantic(run, args=(frame, tmp_path / f"raw.{fmt}"), rounds=ROUNDS[fmt], iterations=1)
+    assert len(loaded) == ROWS
+
+
+@pytest.mark.parametrize("fmt", ["pkl", "parquet", "feather", "csv"])
+def test_kart(benchmark: Any, frame: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    loaded = benchmark.pedantic(
+        _kart, args=(frame, tmp_path / f"kart.{fmt}"), rounds=ROUNDS[fmt], iterations=1
+    )
+    assert len(loaded) == ROWS
+
+
+@pytest.mark.parametrize("fmt", ["feather"])
+def test_kart_without_index_column(benchmark: Any, frame: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    """gokart's feather default stores the index as an extra column; this is the like-for-like case."""
+    processor = FeatherFileProcessor(store_index_in_feather=False)
+    loaded = benchmark.pedantic(
+        _kart,
+        args=(frame, tmp_path / "kart.feather"),
+        kwargs={"processor": processor},
+        rounds=5,
+        iterations=1,
+    )
+    assert len(loaded) == ROWS
