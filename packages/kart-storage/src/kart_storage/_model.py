@@ -97,7 +97,8 @@ class ModelTarget(TargetOnKart):
                 with open(os.path.join(scratch, _LOADER_FILE), "rb") as loader_file:
                     loader = _pickle_processor.load(loader_file)
                 self._load_function = loader
-            assert loader is not None
+            if loader is None:
+                raise ValueError(f"{self._file_path} holds no load function; pass load_function=")
             return loader(os.path.join(scratch, _MODEL_FILE))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -69,7 +69,11 @@ def dump(obj: object, file: IO[bytes]) -> None:
         for start in range(0, len(view), _MAX_WRITE):
             file.write(view[start : start + _MAX_WRITE])
         return
-    pickle.dump(obj, file, protocol=PROTOCOL)
+    try:
+        pickle.dump(obj, file, protocol=PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:
+        exc.add_note("gokart pickles with dill, which handles lambdas and local objects: pip install dill")
+        raise
 
 
 def load(file: IO[bytes]) -> Any:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import abc
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from ._errors import CorruptTargetError, TargetNotFoundError
 from ._filesystem import FileSystem, filesystem_for, scheme_of
@@ -137,7 +137,7 @@ def _is_seekable(stream: Any) -> bool:
 
 
 @contextmanager
-def seekable_reader(filesystem: FileSystem, path: str) -> Any:
+def seekable_reader(filesystem: FileSystem, path: str) -> Iterator[BinaryIO]:
     """The stored bytes as a seekable binary stream (object-store bodies are spooled, upstream's S3 reads
     broke polars CSV/JSON and the pickle fallback because they could not seek)."""
     with filesystem.open_read(path) as raw:
@@ -147,7 +147,7 @@ def seekable_reader(filesystem: FileSystem, path: str) -> Any:
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
             shutil.copyfileobj(raw, spool, 2**20)
             spool.seek(0)
-            yield spool
+            yield cast(BinaryIO, spool)
 
 
 class SingleFileTarget(TargetOnKart):
