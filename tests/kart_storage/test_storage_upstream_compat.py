@@ -158,3 +158,36 @@ def test_files_are_interchangeable_with_upstream_gokart(tmp_path: Path) -> None:
 
     for name in sorted(_BYTE_IDENTICAL):
         assert (kart_dir / name).read_bytes() == (upstream_dir / name).read_bytes(), name
+
+
+_DILL_SCRIPT = (
+    _OBJECTS
+    + r"""
+import io, json, os, sys
+sys.path.insert(0, sys.argv[2])
+from gokart.target import make_target
+from kart_storage import _pickle
+
+directory = sys.argv[1]
+same = {}
+for name, obj in make_objects().items():
+    if not name.endswith(".pkl"):
+        continue
+    path = os.path.join(directory, name)
+    make_target(path).dump(obj)
+    ours = io.BytesIO()
+    _pickle.dump(obj, ours)
+    with open(path, "rb") as file:
+        same[name] = file.read() == ours.getvalue()
+print(json.dumps(same))
+"""
+)
+
+
+@pytest.mark.upstream
+def test_pickles_are_byte_identical_when_dill_is_installed(tmp_path: Path) -> None:
+    """kart's pickle writer run inside upstream's venv (which has dill) gives gokart's exact bytes,
+    including DataFrames whose numpy arrays dill wraps in its own helpers."""
+    source = Path(kart_storage.__file__).resolve().parent.parent
+    result = json.loads(run_upstream(_DILL_SCRIPT, str(tmp_path), str(source)).strip().splitlines()[-1])
+    assert result == {"plain.pkl": True, "frame.pkl": True}
