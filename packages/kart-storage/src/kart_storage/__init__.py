@@ -3,6 +3,18 @@
 No luigi, no redis: locks plug in as plain context-manager factories.
 """
 
+# --- file systems (local, memory, S3, GCS): names added here by the backends work ---
+from ._backends import (
+    GCSConfig,
+    GCSFileSystem,
+    LocalFileSystem,
+    MemoryFileSystem,
+    S3Config,
+    S3FileSystem,
+    configure_gcs,
+    configure_s3,
+    register_builtin_filesystems,
+)
 from ._errors import (
     CorruptTargetError,
     KartStorageError,
@@ -12,7 +24,6 @@ from ._errors import (
 )
 from ._filesystem import FileSystem, filesystem_for, register_filesystem
 
-# --- file systems (local, memory, S3, GCS): names added here by the backends work ---
 # --- formats, processors and targets: names added here by the formats work ---
 from ._formats import GZIP, NOP, StreamFormat, Text, TextStreamFormat
 from ._in_memory import InMemoryCacheRepository, InMemoryData, InMemoryTarget, make_in_memory_target
@@ -51,6 +62,8 @@ from ._processors.polars import (
 from ._registry import ProcessorFactory, make_file_processor, register_file_processor, supported_extensions
 from ._targets import LockFactory, SingleFileTarget, TargetOnKart, exists_many, make_target
 
+register_builtin_filesystems()  # file systems: local, memory, s3://, gs:// (clients built lazily)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -67,6 +80,8 @@ __all__ = [
     "FeatherFileProcessorPolars",
     "FileProcessor",
     "FileSystem",
+    "GCSConfig",
+    "GCSFileSystem",
     "GzipFileProcessor",
     "InMemoryCacheRepository",
     "InMemoryData",
@@ -76,7 +91,9 @@ __all__ = [
     "JsonFileProcessorPolars",
     "KartStorageError",
     "LargeDataFrameProcessor",
+    "LocalFileSystem",
     "LockFactory",
+    "MemoryFileSystem",
     "ModelTarget",
     "NpzFileProcessor",
     "ParquetFileProcessor",
@@ -85,6 +102,8 @@ __all__ = [
     "PickleFileProcessor",
     "ProcessorFactory",
     "RequiredTaskOutput",
+    "S3Config",
+    "S3FileSystem",
     "SingleFileTarget",
     "StorageConfigurationError",
     "StreamFormat",
@@ -96,6 +115,8 @@ __all__ = [
     "UnsupportedExtensionError",
     "XmlFileProcessor",
     "__version__",
+    "configure_gcs",
+    "configure_s3",
     "exists_many",
     "filesystem_for",
     "has_polars",

@@ -15,7 +15,7 @@ from typing import BinaryIO, Protocol, runtime_checkable
 
 @runtime_checkable
 class FileSystem(Protocol):
-    """Byte storage addressed by the full path the user wrote (`s3://b/k`, `gs://b/k`, `memory://k`, `/tmp/x`)."""
+    """Bytes addressed by the full path the user wrote (`s3://b/k`, `gs://b/k`, `memory://k`, `/tmp/x`)."""
 
     def exists(self, path: str) -> bool: ...
 
@@ -57,21 +57,22 @@ def register_filesystem(scheme: str, factory: FileSystemFactory) -> None:
 
 
 def scheme_of(path: str) -> str:
-    """`s3` for `s3://bucket/key`; `file` for plain local paths."""
+    """`s3` for `s3://bucket/key`; `file` for plain local paths. Case-sensitive, as gokart's prefixes."""
     head, sep, _ = path.partition("://")
-    return head.lower() if sep and head.isidentifier() else "file"
+    return head if sep and head.isidentifier() else "file"
 
 
 def filesystem_for(path: str) -> FileSystem:
+    """The file system for `path`'s scheme. Unregistered schemes (`S3://`, `s3a://`, `file://`) are
+    local paths, literally, exactly as gokart treats them."""
     scheme = scheme_of(path)
+    if scheme not in _factories:
+        scheme = "file"
     instance = _instances.get(scheme)
     if instance is None:
         try:
             factory = _factories[scheme]
         except KeyError:
-            known = ", ".join(sorted(_factories)) or "none"
-            raise ValueError(
-                f"no file system for {path!r} (scheme {scheme!r}); registered schemes: {known}"
-            ) from None
+            raise ValueError(f"no file system registered for local paths such as {path!r}") from None
         instance = _instances[scheme] = factory()
     return instance

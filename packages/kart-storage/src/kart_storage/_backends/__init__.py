@@ -1,0 +1,42 @@
+"""The built-in file systems, registered by scheme when kart_storage is imported.
+
+S3 and GCS import their client libraries only when a `s3://` / `gs://` path is first used.
+"""
+
+from __future__ import annotations
+
+from kart_storage._filesystem import register_filesystem
+
+from .gcs import GCSConfig, GCSFileSystem
+from .local import LocalFileSystem
+from .memory import MemoryFileSystem
+from .s3 import S3Config, S3FileSystem
+
+__all__ = [
+    "GCSConfig",
+    "GCSFileSystem",
+    "LocalFileSystem",
+    "MemoryFileSystem",
+    "S3Config",
+    "S3FileSystem",
+    "configure_gcs",
+    "configure_s3",
+    "register_builtin_filesystems",
+]
+
+
+def configure_s3(config: S3Config | None = None) -> None:
+    """Use `config` for every `s3://` path from now on (a new client; credentials re-read)."""
+    register_filesystem("s3", lambda: S3FileSystem(config))
+
+
+def configure_gcs(config: GCSConfig | None = None) -> None:
+    """Use `config` for every `gs://` path from now on (a new client; credentials re-read)."""
+    register_filesystem("gs", lambda: GCSFileSystem(config))
+
+
+def register_builtin_filesystems() -> None:
+    register_filesystem("file", LocalFileSystem)
+    register_filesystem("memory", MemoryFileSystem)
+    configure_s3()
+    configure_gcs()

@@ -1,0 +1,228 @@
+"""Google Cloud Storage through google-cloud-storage, which is imported only when first used."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import mimetypes
+import os
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from kart_storage._errors import StorageConfigurationError, TargetNotFoundError
+
+from ._objects import batched_exists, split_bucket_key, take_until
+
+_MIB = 1024 * 1024
+
+
+def _require_gcs() -> Any:
+    try:
+        from google.cloud import storage
+    except ImportError as exc:
+        raise ImportError(
+            "GCS support requires google-cloud-storage. Install it with: pip install 'kart-storage[gcs]'"
+        ) from exc
+    return storage
+
+
+@dataclass(frozen=True)
+class GCSConfig:
+    """How to reach GCS: gokart's `[GCSConfig]` (name of the credential variable) plus a project.
+
+    The variable holds a service-account JSON file path or the JSON itself; unset, Application Default
+    Credentials are used, then anonymous access. `STORAGE_EMULATOR_HOST` points the client at an emulator.
+    """
+
+    gcs_credential_name: str = "GCS_CREDENTIAL"
+    project: str | None = None
+    #: Uploads above this size are resumable, sent in chunks of this size (a multiple of 256 KiB).
+    chunk_size: int = 10 * _MIB
+    #: Threads for `exists_many`.
+    max_workers: int = 32
+
+    def load_credentials(self) -> Any:
+        """Service-account credentials from the variable, or None when it is unset or empty."""
+        value = os.environ.get(self.gcs_credential_name)
+        if not value:
+            return None
+        from google.oauth2 import service_account
+
+        if os.path.isfile(value):
+            return service_account.Credentials.from_service_account_file(value)  # type: ignore[no-untyped-call]
+        try:
+            info = json.loads(value)
+        except ValueError as exc:
+            raise StorageConfigurationError(
+                f"{self.gcs_credential_name} is neither a file nor service-account JSON"
+            ) from exc
+        return service_account.Credentials.from_service_account_info(info)  # type: ignore[no-untyped-call]
+
+
+class GCSFileSystem:
+    """`gs://bucket/key` objects. One client per file system, shared by all threads."""
+
+    def __init__(self, config: GCSConfig | None = None) -> None:
+        self.config = config if config is not None else GCSConfig()
+        self._storage = _require_gcs()
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+        self._known_buckets: set[str] = set()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._build_client()
+        return self._client
+
+    def _build_client(self) -> Any:
+        storage = self._storage
+        project = self.config.project or os.environ.get("GOOGLE_CLOUD_PROJECT")
+        credentials = self.config.load_credentials()
+        if credentials is not None:
+            return storage.Client(project=project or credentials.project_id, credentials=credentials)
+        if os.environ.get("STORAGE_EMULATOR_HOST"):
+            from google.auth.credentials import AnonymousCredentials
+
+            return storage.Client(project=project or "kart-emulator", credentials=AnonymousCredentials())  # type: ignore[no-untyped-call]
+        import google.auth
+        from google.auth.exceptions import DefaultCredentialsError
+
+        try:
+            default, default_project = google.auth.default()
+        except DefaultCredentialsError:
+            return storage.Client.create_anonymous_client()  # public buckets, as gokart fell back to
+        return storage.Client(project=project or default_project, credentials=default)
+
+    def _blob(self, path: str) -> tuple[Any, str, str]:
+        bucket, key = split_bucket_key(path, "gs")
+        return self.client.bucket(bucket).blob(key), bucket, key
+
+    def _configuration_error(self, bucket: str, problem: str) -> StorageConfigurationError:
+        return StorageConfigurationError(
+            f"GCS bucket {bucket!r}: {problem}. Set {self.config.gcs_credential_name} (service-account"
+            " JSON or a path to it) or Application Default Credentials, STORAGE_EMULATOR_HOST for an"
+            " emulator, and make sure the bucket exists."
+        )
+
+    def _translate(self, error: Exception, path: str, bucket: str) -> Exception:
+        from google.api_core import exceptions
+        from google.auth.exceptions import DefaultCredentialsError, RefreshError
+
+        if isinstance(error, DefaultCredentialsError | RefreshError):
+            return self._configuration_error(bucket, f"credentials failed ({error})")
+        if isinstance(error, exceptions.Forbidden | exceptions.Unauthorized):
+            return self._configuration_error(bucket, f"access denied ({error.message})")
+        if isinstance(error, exceptions.NotFound):
+            if "bucket" in str(error.message).lower() and "object" not in str(error.message).lower():
+                return self._configuration_error(bucket, "the bucket does not exist")
+            return TargetNotFoundError(path)
+        return error
+
+    def _check_bucket(self, bucket: str) -> None:
+        """Once per bucket: a missing bucket is a configuration error, not a missing object."""
+        if bucket in self._known_buckets:
+            return
+        try:
+            found = self.client.bucket(bucket).exists()
+        except Exception as error:
+            raise self._translate(error, f"gs://{bucket}", bucket) from error
+        if not found:
+            raise self._configuration_error(bucket, "the bucket does not exist")
+        self._known_buckets.add(bucket)
+
+    def _reload(self, path: str) -> Any:
+        blob, bucket, _ = self._blob(path)
+        try:
+            blob.reload()
+        except Exception as error:
+            translated = self._translate(error, path, bucket)
+            if isinstance(translated, TargetNotFoundError):
+                self._check_bucket(bucket)
+            raise translated from error
+        self._known_buckets.add(bucket)
+        return blob
+
+    def exists(self, path: str) -> bool:
+        """One GET of the object's metadata (plus one bucket check the first time a bucket misses)."""
+        try:
+            self._reload(path)
+        except TargetNotFoundError:
+            return False
+        return True
+
+    def exists_many(self, paths: Sequence[str]) -> list[bool]:
+        return batched_exists(paths, "gs", self.exists, self._list_names, self.config.max_workers)
+
+    def _list_names(self, bucket: str, prefix: str, first: str, last: str, budget: int) -> set[str] | None:
+        try:
+            blobs = self.client.list_blobs(
+                bucket, prefix=prefix or None, delimiter="/", start_offset=first, page_size=1000
+            )
+            found = take_until((str(blob.name) for blob in blobs), last, budget)
+        except Exception as error:
+            translated = self._translate(error, f"gs://{bucket}/{prefix}", bucket)
+            if isinstance(translated, TargetNotFoundError):
+                translated = self._configuration_error(bucket, "the bucket does not exist")
+            raise translated from error
+        self._known_buckets.add(bucket)
+        return found
+
+    @contextlib.contextmanager
+    def open_read(self, path: str) -> Iterator[BinaryIO]:
+        """Downloads to a temporary file (seekable, deleted on close)."""
+        blob, bucket, _ = self._blob(path)
+        with tempfile.TemporaryFile(prefix="kart-gcs-") as spool:
+            try:
+                blob.download_to_file(spool)
+            except Exception as error:
+                raise self._translate(error, path, bucket) from error
+            spool.seek(0)
+            yield spool
+
+    @contextlib.contextmanager
+    def open_write(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
+        """Spools to a temporary file, then uploads it with `metadata` in the same request (resumable
+        in `chunk_size` pieces above that size), so the labels appear together with the object."""
+        bucket, key = split_bucket_key(path, "gs")
+        with tempfile.TemporaryFile(prefix="kart-gcs-") as spool:
+            yield spool
+            spool.flush()
+            size = spool.tell()
+            spool.seek(0)
+            chunk = self.config.chunk_size if size > self.config.chunk_size else None
+            blob = self.client.bucket(bucket).blob(key, chunk_size=chunk)
+            if metadata:
+                blob.metadata = dict(metadata)
+            content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+            try:
+                blob.upload_from_file(spool, size=size, content_type=content_type)
+            except Exception as error:
+                translated = self._translate(error, path, bucket)
+                if isinstance(translated, TargetNotFoundError):
+                    translated = self._configuration_error(bucket, "the bucket does not exist")
+                raise translated from error
+
+    def remove(self, path: str) -> None:
+        blob, bucket, _ = self._blob(path)
+        try:
+            blob.delete()
+        except Exception as error:
+            raise self._translate(error, path, bucket) from error
+
+    def last_modified(self, path: str) -> datetime:
+        updated: datetime = self._reload(path).updated
+        return updated.astimezone(UTC)
+
+    def size(self, path: str) -> int:
+        return int(self._reload(path).size)
+
+    def read_metadata(self, path: str) -> dict[str, str]:
+        """Custom metadata stored with the object (gokart's task-state labels)."""
+        return dict(self._reload(path).metadata or {})

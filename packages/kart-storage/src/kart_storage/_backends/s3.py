@@ -1,0 +1,268 @@
+"""Amazon S3 (and S3-compatible stores) through boto3, which is imported only when first used."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from kart_storage._errors import StorageConfigurationError, TargetNotFoundError
+
+from ._objects import batched_exists, split_bucket_key, take_until
+
+_MIB = 1024 * 1024
+_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+_DENIED_CODES = {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"}
+
+
+def _require_boto3() -> Any:
+    try:
+        import boto3
+    except ImportError as exc:
+        raise ImportError(
+            "S3 support requires boto3. Install it with: pip install 'kart-storage[s3]'"
+        ) from exc
+    return boto3
+
+
+@dataclass(frozen=True)
+class S3Config:
+    """How to reach S3: gokart's `[S3Config]` (names of the credential variables) plus luigi's `[s3]`
+    options (`endpoint_url`, `region_name`, `aws_session_token`, role to assume, other client options).
+
+    Unset values fall back to boto3's own resolution (`AWS_ENDPOINT_URL`, `AWS_DEFAULT_REGION`,
+    `~/.aws/...`, instance roles). Credentials are read from the environment when the client is built.
+    """
+
+    aws_access_key_id_name: str = "AWS_ACCESS_KEY_ID"
+    aws_secret_access_key_name: str = "AWS_SECRET_ACCESS_KEY"
+    endpoint_url: str | None = None
+    region_name: str | None = None
+    aws_session_token: str | None = None
+    aws_role_arn: str | None = None
+    aws_role_session_name: str | None = None
+    client_options: Mapping[str, Any] = field(default_factory=dict)
+    #: Objects above this size are uploaded in parts of `multipart_chunksize` bytes.
+    multipart_threshold: int = 8 * _MIB
+    multipart_chunksize: int = 8 * _MIB
+    #: Threads for `exists_many` and for multipart transfers.
+    max_workers: int = 32
+
+    def client_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `boto3.client('s3', ...)`, credentials included."""
+        kwargs: dict[str, Any] = dict(self.client_options)
+        key_id = os.environ.get(self.aws_access_key_id_name) or None
+        secret = os.environ.get(self.aws_secret_access_key_name) or None
+        if key_id and secret:
+            kwargs["aws_access_key_id"] = key_id
+            kwargs["aws_secret_access_key"] = secret
+        if self.aws_session_token:
+            kwargs["aws_session_token"] = self.aws_session_token
+        if self.endpoint_url:
+            kwargs["endpoint_url"] = self.endpoint_url
+        if self.region_name:
+            kwargs["region_name"] = self.region_name
+        return kwargs
+
+
+class _StreamingBodyReader(io.RawIOBase):
+    """A file-like view of a boto3 StreamingBody (not seekable), so readers can buffer it."""
+
+    def __init__(self, body: Any) -> None:
+        self._body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        chunk: bytes = self._body.read(len(view))
+        view[: len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._body.close()
+        super().close()
+
+
+class S3FileSystem:
+    """`s3://bucket/key` objects. One boto3 client per file system, shared by all threads."""
+
+    def __init__(self, config: S3Config | None = None) -> None:
+        self.config = config if config is not None else S3Config()
+        self._boto3 = _require_boto3()
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+        self._known_buckets: set[str] = set()
+
+    @property
+    def client(self) -> Any:
+        """The boto3 S3 client, built on first use (boto3 clients are thread-safe)."""
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._build_client()
+        return self._client
+
+    def _build_client(self) -> Any:
+        from botocore.config import Config
+
+        kwargs = self.config.client_kwargs()
+        if self.config.aws_role_arn:
+            sts = self._boto3.client("sts", **kwargs)
+            role = sts.assume_role(
+                RoleArn=self.config.aws_role_arn,
+                RoleSessionName=self.config.aws_role_session_name or "kart-storage",
+            )["Credentials"]
+            kwargs.update(
+                aws_access_key_id=role["AccessKeyId"],
+                aws_secret_access_key=role["SecretAccessKey"],
+                aws_session_token=role["SessionToken"],
+            )
+        pool = Config(max_pool_connections=max(10, self.config.max_workers))
+        kwargs["config"] = pool.merge(kwargs["config"]) if "config" in kwargs else pool
+        return self._boto3.session.Session().client("s3", **kwargs)
+
+    # --- errors -------------------------------------------------------------------------------
+
+    def _configuration_error(self, bucket: str, problem: str) -> StorageConfigurationError:
+        return StorageConfigurationError(
+            f"S3 bucket {bucket!r}: {problem}. Set the credentials ({self.config.aws_access_key_id_name},"
+            f" {self.config.aws_secret_access_key_name}), the endpoint (AWS_ENDPOINT_URL or"
+            " S3Config(endpoint_url=...)) and make sure the bucket exists."
+        )
+
+    def _translate(self, error: Exception, path: str, bucket: str) -> Exception:
+        """One error family whatever botocore raised."""
+        from botocore.exceptions import ClientError, NoCredentialsError, PartialCredentialsError
+
+        if isinstance(error, NoCredentialsError | PartialCredentialsError):
+            return self._configuration_error(bucket, "no AWS credentials found")
+        if isinstance(error, ClientError):
+            code = str(error.response.get("Error", {}).get("Code", ""))
+            if code == "NoSuchBucket":
+                return self._configuration_error(bucket, "the bucket does not exist")
+            if code in _MISSING_CODES:
+                return TargetNotFoundError(path)
+            if code in _DENIED_CODES:
+                return self._configuration_error(bucket, f"access denied ({code})")
+        return error
+
+    def _check_bucket(self, bucket: str) -> None:
+        """Once per bucket: a missing bucket is a configuration error, not a missing object."""
+        if bucket in self._known_buckets:
+            return
+        try:
+            self.client.head_bucket(Bucket=bucket)
+        except Exception as error:
+            translated = self._translate(error, f"s3://{bucket}", bucket)
+            if isinstance(translated, TargetNotFoundError):
+                raise self._configuration_error(bucket, "the bucket does not exist") from error
+            raise translated from error
+        self._known_buckets.add(bucket)
+
+    def _head(self, path: str) -> dict[str, Any]:
+        bucket, key = split_bucket_key(path, "s3")
+        try:
+            response: dict[str, Any] = self.client.head_object(Bucket=bucket, Key=key)
+        except Exception as error:
+            translated = self._translate(error, path, bucket)
+            if isinstance(translated, TargetNotFoundError):
+                self._check_bucket(bucket)
+            raise translated from error
+        self._known_buckets.add(bucket)
+        return response
+
+    # --- the FileSystem protocol --------------------------------------------------------------
+
+    def exists(self, path: str) -> bool:
+        """One HEAD request (plus one bucket check the first time a bucket reports a miss)."""
+        try:
+            self._head(path)
+        except TargetNotFoundError:
+            return False
+        return True
+
+    def exists_many(self, paths: Sequence[str]) -> list[bool]:
+        return batched_exists(paths, "s3", self.exists, self._list_names, self.config.max_workers)
+
+    def _list_names(self, bucket: str, prefix: str, first: str, last: str, budget: int) -> set[str] | None:
+        def names() -> Iterator[str]:
+            # Start just before `first`: a prefix of a string sorts before it.
+            kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "Delimiter": "/"}
+            start = first[:-1]
+            if start > prefix:
+                kwargs["StartAfter"] = start
+            while True:
+                page = self.client.list_objects_v2(**kwargs)
+                for item in page.get("Contents", []):
+                    yield str(item["Key"])
+                if not page.get("IsTruncated"):
+                    return
+                kwargs["ContinuationToken"] = page["NextContinuationToken"]
+
+        try:
+            found = take_until(names(), last, budget)
+        except Exception as error:
+            raise self._translate(error, f"s3://{bucket}/{prefix}", bucket) from error
+        self._known_buckets.add(bucket)
+        return found
+
+    @contextlib.contextmanager
+    def open_read(self, path: str) -> Iterator[BinaryIO]:
+        """Streams the object (not seekable); nothing is held in memory beyond the buffer."""
+        bucket, key = split_bucket_key(path, "s3")
+        try:
+            response = self.client.get_object(Bucket=bucket, Key=key)
+        except Exception as error:
+            raise self._translate(error, path, bucket) from error
+        with io.BufferedReader(_StreamingBodyReader(response["Body"]), buffer_size=_MIB) as stream:
+            yield stream
+
+    @contextlib.contextmanager
+    def open_write(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
+        """Spools to a temporary file, then uploads (multipart above the threshold) on a clean exit."""
+        from boto3.s3.transfer import TransferConfig
+
+        bucket, key = split_bucket_key(path, "s3")
+        with tempfile.TemporaryFile(prefix="kart-s3-") as spool:
+            yield spool
+            spool.flush()
+            spool.seek(0)
+            transfer = TransferConfig(
+                multipart_threshold=self.config.multipart_threshold,
+                multipart_chunksize=self.config.multipart_chunksize,
+                max_concurrency=min(10, self.config.max_workers),
+            )
+            extra = {"Metadata": dict(metadata)} if metadata else None
+            try:
+                self.client.upload_fileobj(spool, bucket, key, ExtraArgs=extra, Config=transfer)
+            except Exception as error:
+                raise self._translate(error, path, bucket) from error
+
+    def remove(self, path: str) -> None:
+        """HEAD then DELETE: S3 deletes of missing keys succeed silently, and we must report them."""
+        self._head(path)
+        bucket, key = split_bucket_key(path, "s3")
+        try:
+            self.client.delete_object(Bucket=bucket, Key=key)
+        except Exception as error:
+            raise self._translate(error, path, bucket) from error
+
+    def last_modified(self, path: str) -> datetime:
+        moment: datetime = self._head(path)["LastModified"]
+        return moment.astimezone(UTC)
+
+    def size(self, path: str) -> int:
+        return int(self._head(path)["ContentLength"])
+
+    def read_metadata(self, path: str) -> dict[str, str]:
+        """User metadata stored with the object (S3 lower-cases the keys)."""
+        return dict(self._head(path).get("Metadata", {}))
