@@ -107,3 +107,19 @@ def test_every_format_round_trips_on_s3(s3_root: str, tmp_path: Path) -> None:
 
 def test_every_format_round_trips_on_gcs(gcs_root: str, tmp_path: Path) -> None:
     _round_trip_everything(gcs_root, tmp_path)
+
+
+def test_gcs_dump_stores_task_state_labels_and_s3_does_not(gcs_root: str, s3_root: str) -> None:
+    from kart_storage import RequiredTaskOutput, filesystem_for
+
+    gcs = make_target(f"{gcs_root}/out/x.pkl")
+    required = [RequiredTaskOutput("Up", "gs://b/up.pkl")]
+    gcs.dump(1, task_params={"lr": 0.1}, custom_labels={"team": "ml"}, required_task_outputs=required)
+    stored = filesystem_for(gcs.path()).read_metadata(gcs.path())  # type: ignore[attr-defined]
+    assert stored["team"] == "ml"
+    assert stored["lr"] == "0.1"
+    assert '"__gokart_task_name": "Up"' in stored["__required_task_outputs"]
+
+    s3 = make_target(f"{s3_root}/out/x.pkl")
+    s3.dump(1, task_params={"lr": 0.1}, custom_labels={"team": "ml"})
+    assert filesystem_for(s3.path()).read_metadata(s3.path()) == {}  # type: ignore[attr-defined]
