@@ -7,6 +7,7 @@ because the session fixtures point the environment (and a fresh client) at the l
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,10 @@ import pytest
 
 import kart_storage
 from _servers import Server, gcs_emulator, moto_s3_server, running
+
+# The backend test modules import the shared suite as `filesystem_conformance` (pytest's importlib mode
+# puts only tests/ on the path).
+sys.path.insert(0, str(Path(__file__).parent))
 
 _bucket_numbers = itertools.count()
 

@@ -196,13 +196,16 @@ class GCSFileSystem:
             spool.flush()
             size = spool.tell()
             spool.seek(0)
-            chunk = self.config.chunk_size if size > self.config.chunk_size else None
-            blob = self.client.bucket(bucket).blob(key, chunk_size=chunk)
+            resumable = size > self.config.chunk_size
+            blob = self.client.bucket(bucket).blob(
+                key, chunk_size=self.config.chunk_size if resumable else None
+            )
             if metadata:
                 blob.metadata = dict(metadata)
             content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
             try:
-                blob.upload_from_file(spool, size=size, content_type=content_type)
+                # Without a size the library always takes the resumable, chunked path.
+                blob.upload_from_file(spool, size=None if resumable else size, content_type=content_type)
             except Exception as error:
                 translated = self._translate(error, path, bucket)
                 if isinstance(translated, TargetNotFoundError):

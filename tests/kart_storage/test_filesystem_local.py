@@ -1,0 +1,114 @@
+"""The local backend: the shared conformance suite, plus crash safety and disk-specific behaviour."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from filesystem_conformance import FileSystemConformance
+
+import kart_storage
+from kart_storage import FileSystem, LocalFileSystem, TargetNotFoundError
+
+
+class TestLocalFileSystem(FileSystemConformance):
+    @pytest.fixture
+    def filesystem(self) -> FileSystem:
+        return LocalFileSystem()
+
+    @pytest.fixture
+    def root(self, tmp_path: Path) -> str:
+        return str(tmp_path / "root")
+
+
+def test_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "x.pkl"
+
+    def dump() -> None:
+        with LocalFileSystem().open_write(str(path)) as stream:
+            stream.write(b"partial")
+            raise RuntimeError("dump failed")
+
+    with pytest.raises(RuntimeError):
+        dump()
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_successful_write_leaves_only_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.pkl"
+    with LocalFileSystem().open_write(str(path)) as stream:
+        stream.write(b"ok")
+        assert [p.name for p in tmp_path.iterdir()] != ["x.pkl"]  # a sibling temp file meanwhile
+    assert [p.name for p in tmp_path.iterdir()] == ["x.pkl"]
+
+
+def test_a_process_killed_mid_write_leaves_nothing_that_exists(tmp_path: Path) -> None:
+    path = tmp_path / "crash" / "x.pkl"
+    script = (
+        "import os, sys, kart_storage\n"
+        "with kart_storage.LocalFileSystem().open_write(sys.argv[1]) as stream:\n"
+        "    stream.write(b'half of the data')\n"
+        "    stream.flush()\n"
+        "    os._exit(3)\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", script, str(path)], check=False)
+    assert finished.returncode == 3
+    assert path.parent.is_dir()  # the write did start
+    assert not LocalFileSystem().exists(str(path))
+
+
+def test_new_files_get_umask_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "perm.bin"
+    old = os.umask(0o022)
+    try:
+        with LocalFileSystem().open_write(str(path)) as stream:
+            stream.write(b"x")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_remove_deletes_directories_too(tmp_path: Path) -> None:
+    directory = tmp_path / "dir"
+    (directory / "inner").mkdir(parents=True)
+    (directory / "inner" / "f").write_bytes(b"1")
+    LocalFileSystem().remove(str(directory))
+    assert not directory.exists()
+
+
+def test_last_modified_matches_the_file_clock(tmp_path: Path) -> None:
+    path = tmp_path / "t.bin"
+    path.write_bytes(b"1")
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    assert LocalFileSystem().last_modified(str(path)).timestamp() == 1_700_000_000
+
+
+def test_missing_file_error_is_a_file_not_found_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        LocalFileSystem().last_modified(str(tmp_path / "nope"))
+    with pytest.raises(TargetNotFoundError):
+        LocalFileSystem().size(str(tmp_path / "nope"))
+
+
+@pytest.mark.parametrize("odd", ["s3a://bucket/x.bin", "S3://bucket/x.bin", "file://x.bin"])
+def test_unregistered_schemes_are_literal_local_paths_as_in_gokart(
+    odd: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    filesystem = kart_storage.filesystem_for(odd)
+    assert isinstance(filesystem, LocalFileSystem)
+    with filesystem.open_write(odd) as stream:
+        stream.write(b"1")
+    assert os.path.isfile(tmp_path / os.path.normpath(odd))
+
+
+def test_builtin_schemes_are_registered() -> None:
+    assert isinstance(kart_storage.filesystem_for("/tmp/x"), LocalFileSystem)
+    assert isinstance(kart_storage.filesystem_for("relative/x"), LocalFileSystem)
+    assert isinstance(kart_storage.filesystem_for("memory://x"), kart_storage.MemoryFileSystem)
+    assert isinstance(kart_storage.filesystem_for("s3://b/x"), kart_storage.S3FileSystem)
+    assert isinstance(kart_storage.filesystem_for("gs://b/x"), kart_storage.GCSFileSystem)
+    assert kart_storage.filesystem_for("s3://b/x") is kart_storage.filesystem_for("s3://other/y")
