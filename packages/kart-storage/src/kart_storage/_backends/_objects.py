@@ -27,8 +27,19 @@ def split_bucket_key(path: str, scheme: str) -> tuple[str, str]:
     return parts.netloc, key
 
 
-# Lists the names directly under `prefix` in [first, last] order, or None when over `budget`.
-ListNames = Callable[[str, str, str, str, int], set[str] | None]
+# list_names(bucket, prefix, first, last, budget, delimited): the names under `prefix` (only the direct
+# children when `delimited`) from just before `first` up to `last`, or None once more than `budget`
+# names were seen.
+ListNames = Callable[[str, str, str, str, int, bool], set[str] | None]
+
+
+def _common_prefix(keys: Sequence[str]) -> str:
+    """The longest string every key starts with (sorted keys: the first and last decide)."""
+    first, last = keys[0], keys[-1]
+    length = 0
+    while length < min(len(first), len(last)) and first[length] == last[length]:
+        length += 1
+    return first[:length]
 
 
 def batched_exists(
@@ -38,32 +49,44 @@ def batched_exists(
     list_names: ListNames,
     max_workers: int,
 ) -> list[bool]:
-    """Existence of many object paths: one listing per crowded directory, a bounded pool of single
-    requests for the rest. Results keep the order of `paths`."""
+    """Existence of many object paths with as few requests as possible, results in `paths` order:
+
+    1. per bucket, one listing of the key range [smallest, largest] under the keys' common prefix;
+    2. where that range holds too many other objects, one listing per crowded directory;
+    3. a bounded pool of single requests for whatever is left.
+
+    Every listing stops after `LIST_BUDGET_FACTOR` x (keys asked) + 1000 names, so a check never costs
+    more than a few pages beyond what one request per key would.
+    """
     if not paths:
         return []
     results: list[bool | None] = [None] * len(paths)
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     keys: list[str] = []
+    buckets: dict[str, list[int]] = defaultdict(list)
+    directories: dict[tuple[str, str], list[int]] = defaultdict(list)
     for position, path in enumerate(paths):
         bucket, key = split_bucket_key(path, scheme)
         keys.append(key)
+        buckets[bucket].append(position)
         directory = posixpath.dirname(key)
-        groups[(bucket, f"{directory}/" if directory else "")].append(position)
+        directories[(bucket, f"{directory}/" if directory else "")].append(position)
 
-    def settle_group(bucket: str, prefix: str, positions: list[int]) -> None:
+    def settle(bucket: str, prefix: str | None, positions: list[int], delimited: bool) -> None:
+        positions = [p for p in positions if results[p] is None]
+        if len(positions) < LIST_MIN_GROUP:
+            return
         wanted = sorted({keys[p] for p in positions})
         budget = LIST_BUDGET_FACTOR * len(wanted) + 1000
-        names = list_names(bucket, prefix, wanted[0], wanted[-1], budget)
+        start = _common_prefix(wanted) if prefix is None else prefix
+        names = list_names(bucket, start, wanted[0], wanted[-1], budget, delimited)
         if names is not None:
             for p in positions:
                 results[p] = keys[p] in names
 
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
-        crowded = [
-            (group, positions) for group, positions in groups.items() if len(positions) >= LIST_MIN_GROUP
-        ]
-        for future in [pool.submit(settle_group, b, prefix, pos) for (b, prefix), pos in crowded]:
+        for future in [pool.submit(settle, b, None, pos, False) for b, pos in buckets.items()]:
+            future.result()
+        for future in [pool.submit(settle, b, d, pos, True) for (b, d), pos in directories.items()]:
             future.result()
         pending = [p for p, found in enumerate(results) if found is None]
         for p, found in zip(pending, pool.map(lambda p: exists_one(paths[p]), pending), strict=True):

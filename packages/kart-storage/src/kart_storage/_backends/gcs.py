@@ -160,10 +160,16 @@ class GCSFileSystem:
     def exists_many(self, paths: Sequence[str]) -> list[bool]:
         return batched_exists(paths, "gs", self.exists, self._list_names, self.config.max_workers)
 
-    def _list_names(self, bucket: str, prefix: str, first: str, last: str, budget: int) -> set[str] | None:
+    def _list_names(
+        self, bucket: str, prefix: str, first: str, last: str, budget: int, delimited: bool
+    ) -> set[str] | None:
         try:
             blobs = self.client.list_blobs(
-                bucket, prefix=prefix or None, delimiter="/", start_offset=first, page_size=1000
+                bucket,
+                prefix=prefix or None,
+                delimiter="/" if delimited else None,
+                start_offset=first,
+                page_size=1000,
             )
             found = take_until((str(blob.name) for blob in blobs), last, budget)
         except Exception as error:

@@ -193,10 +193,14 @@ class S3FileSystem:
     def exists_many(self, paths: Sequence[str]) -> list[bool]:
         return batched_exists(paths, "s3", self.exists, self._list_names, self.config.max_workers)
 
-    def _list_names(self, bucket: str, prefix: str, first: str, last: str, budget: int) -> set[str] | None:
+    def _list_names(
+        self, bucket: str, prefix: str, first: str, last: str, budget: int, delimited: bool
+    ) -> set[str] | None:
         def names() -> Iterator[str]:
             # Start just before `first`: a prefix of a string sorts before it.
-            kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "Delimiter": "/"}
+            kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+            if delimited:
+                kwargs["Delimiter"] = "/"
             start = first[:-1]
             if start > prefix:
                 kwargs["StartAfter"] = start
