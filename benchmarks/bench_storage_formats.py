@@ -2,7 +2,7 @@
 pickle calls on the same data, on local disk. Goal: kart <= 1.05 x raw.
 
 Run: `python3 -m hatch run pytest benchmarks/bench_storage_formats.py -p no:randomly
---benchmark-columns=min,median,mean,rounds --benchmark-group-by=param:fmt`.
+--benchmark-columns=min,median,mean,rounds`.
 kart's local writes are atomic (temporary file, fsync, rename); the raw calls write in place.
 """
 
@@ -84,38 +84,40 @@ def _kart(frame: pd.DataFrame, path: Path, **options: Any) -> pd.DataFrame:
     return target.load()  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("fmt", ["pkl", "parquet", "feather", "csv"])
-def test_raw(benchmark: Any, frame: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+# raw and kart cases of one format run back to back, so load from other processes hits both alike
+CASES = [
+    "pkl-raw",
+    "pkl-raw_fsync",
+    "pkl-kart",
+    "feather-raw",
+    "feather-raw_fsync",
+    "feather-kart_no_index_column",
+    "feather-kart",
+    "parquet-raw",
+    "parquet-kart",
+    "csv-raw",
+    "csv-kart",
+]
+
+
+def _runner(case: str) -> Callable[[pd.DataFrame, Path], pd.DataFrame]:
+    fmt, kind = case.split("-")
+    if kind == "raw":
+        return RAW[fmt]
+    if kind == "raw_fsync":
+        return _durable(RAW[fmt])
+    if kind == "kart_no_index_column":
+        # gokart's feather default stores the index as an extra column; this is the like-for-like case
+        processor = FeatherFileProcessor(store_index_in_feather=False)
+        return lambda frame, path: _kart(frame, path, processor=processor)
+    return _kart
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_dump_and_load(benchmark: Any, frame: pd.DataFrame, tmp_path: Path, case: str) -> None:
+    fmt = case.split("-")[0]
+    benchmark.group = fmt
     loaded = benchmark.pedantic(
-        RAW[fmt], args=(frame, tmp_path / f"raw.{fmt}"), rounds=ROUNDS[fmt], iterations=1
-    )
-    assert len(loaded) == ROWS
-
-
-@pytest.mark.parametrize("fmt", ["pkl", "feather"])
-def test_raw_with_fsync(benchmark: Any, frame: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
-    run = _durable(RAW[fmt])
-    loaded = benchmark.pedantic(run, args=(frame, tmp_path / f"raw.{fmt}"), rounds=ROUNDS[fmt], iterations=1)
-    assert len(loaded) == ROWS
-
-
-@pytest.mark.parametrize("fmt", ["pkl", "parquet", "feather", "csv"])
-def test_kart(benchmark: Any, frame: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
-    loaded = benchmark.pedantic(
-        _kart, args=(frame, tmp_path / f"kart.{fmt}"), rounds=ROUNDS[fmt], iterations=1
-    )
-    assert len(loaded) == ROWS
-
-
-@pytest.mark.parametrize("fmt", ["feather"])
-def test_kart_without_index_column(benchmark: Any, frame: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
-    """gokart's feather default stores the index as an extra column; this is the like-for-like case."""
-    processor = FeatherFileProcessor(store_index_in_feather=False)
-    loaded = benchmark.pedantic(
-        _kart,
-        args=(frame, tmp_path / "kart.feather"),
-        kwargs={"processor": processor},
-        rounds=5,
-        iterations=1,
+        _runner(case), args=(frame, tmp_path / f"data.{fmt}"), rounds=ROUNDS[fmt], iterations=1
     )
     assert len(loaded) == ROWS

@@ -194,3 +194,16 @@ def test_unique_id_goes_before_the_last_extension(root: str) -> None:
     assert target.path() == f"{root}/dir/model.tar_abc.gz"
     target.dump(["x"])
     assert target.load() == ["x"]
+
+
+@pytest.mark.parametrize("dataframe_type", ["polars", "polars-lazy"])
+def test_polars_csv_with_a_non_utf8_encoding(root: str, dataframe_type: str) -> None:
+    processor = CsvFileProcessor(encoding="cp932", dataframe_type=dataframe_type)
+    target = make_target(f"{root}/jp.csv", processor=processor)
+    target.dump(pl.DataFrame({"名前": ["山田", "佐藤"]}))
+    with kart_storage.filesystem_for(target.path()).open_read(target.path()) as stored:
+        assert stored.read() == "名前\n山田\n佐藤\n".encode("cp932")
+    loaded = target.load()
+    if isinstance(loaded, pl.LazyFrame):
+        loaded = loaded.collect()
+    assert loaded.to_dict(as_series=False) == {"名前": ["山田", "佐藤"]}

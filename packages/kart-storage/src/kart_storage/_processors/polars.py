@@ -80,18 +80,26 @@ class CsvFileProcessorPolars(_PolarsProcessor):
         encoding = "utf8" if self._encoding.lower() in ("utf-8", "utf8") else "utf8-lossy"
         try:
             path = _local_path(file)
-            if self._lazy and path is not None:
+            if self._lazy and path is not None and encoding == "utf8":
                 return self._pl.scan_csv(path, separator=self._sep, encoding=encoding)
-            data = file.read()
-            raw = data.encode(self._encoding) if isinstance(data, str) else data
-            return self._result(self._pl.read_csv(io.BytesIO(raw), separator=self._sep, encoding=encoding))
+            binary = getattr(file, "buffer", None)
+            # with UTF-8, skip the text layer: polars parses the bytes itself
+            data = binary.read() if encoding == "utf8" and binary is not None else file.read()
+            if isinstance(data, str):  # the text layer already decoded it (any encoding): hand over UTF-8
+                data, encoding = data.encode("utf-8"), "utf8"
+            return self._result(self._pl.read_csv(io.BytesIO(data), separator=self._sep, encoding=encoding))
         except Exception as exc:
             if _is_empty_error(exc):
                 return self._empty()
             raise
 
     def dump(self, obj: Any, file: IO[Any]) -> None:
-        self._collected(obj).write_csv(file, separator=self._sep, include_header=True)
+        frame = self._collected(obj)
+        binary = getattr(file, "buffer", None)
+        if binary is not None and self._encoding.lower() in ("utf-8", "utf8"):
+            frame.write_csv(binary, separator=self._sep, include_header=True)
+        else:  # polars writes UTF-8 only: let the text layer encode
+            file.write(frame.write_csv(None, separator=self._sep, include_header=True))
 
 
 class JsonFileProcessorPolars(_PolarsProcessor):
