@@ -1,0 +1,92 @@
+"""Redis clients pooled per connection settings, with bounded timeouts and no silent retries.
+
+One `redis.Redis` (and so one connection pool) per distinct settings tuple, shared by every lock in
+the process. redis-py's pools already rebuild their connections in a forked child (they check the
+pid); we only have to make sure our own registry lock is not inherited in a held state.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, NamedTuple
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+#: seconds to wait for a TCP connection to Redis before giving up
+DEFAULT_CONNECT_TIMEOUT = 3.0
+#: seconds to wait for a reply to one command (bounds a half-open or stuck server)
+DEFAULT_SOCKET_TIMEOUT = 5.0
+
+
+class ConnectionSettings(NamedTuple):
+    url: str | None
+    host: str | None
+    port: int | None
+    db: int | None
+    password: str | None
+    connect_timeout: float | None
+    socket_timeout: float | None
+
+
+_clients: dict[ConnectionSettings, redis.Redis] = {}
+_clients_guard = threading.Lock()
+
+
+def _make_client(settings: ConnectionSettings) -> redis.Redis:
+    # Always through the module attribute, so tests that patch `redis.Redis` (as upstream's do) apply.
+    options: dict[str, Any] = {
+        "socket_connect_timeout": settings.connect_timeout,
+        "socket_timeout": settings.socket_timeout,
+        # One attempt per command: a retry loop would multiply the bound on an outage.
+        "retry": Retry(NoBackoff(), 0),
+    }
+    if settings.password is not None:
+        options["password"] = settings.password
+    if settings.url is not None:
+        if settings.db is not None:
+            options["db"] = settings.db
+        return redis.Redis.from_url(settings.url, **options)
+    return redis.Redis(
+        host=settings.host or "localhost",
+        port=settings.port or 6379,
+        db=settings.db or 0,
+        **options,
+    )
+
+
+def shared_client(settings: ConnectionSettings) -> redis.Redis:
+    """The process-wide client for these settings, made on first use."""
+    client = _clients.get(settings)
+    if client is not None:
+        return client
+    with _clients_guard:
+        client = _clients.get(settings)
+        if client is None:
+            client = _make_client(settings)
+            _clients[settings] = client
+        return client
+
+
+def clear_clients() -> None:
+    """Forget every pooled client (tests that patch `redis.Redis`, or a changed server)."""
+    with _clients_guard:
+        _clients.clear()
+
+
+def describe_server(client: redis.Redis) -> str:
+    """`host:port` (or the socket path) of a client, for error messages."""
+    kwargs = getattr(getattr(client, "connection_pool", None), "connection_kwargs", {}) or {}
+    if "path" in kwargs:
+        return f"unix socket {kwargs['path']}"
+    return f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}"
+
+
+def _after_fork_in_child() -> None:
+    global _clients_guard
+    _clients_guard = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,28 @@
+"""Exceptions of kart-lock.
+
+They also derive from redis-py's own exceptions, so code written against upstream gokart (which let
+`redis.exceptions.ConnectionError` and `LockNotOwnedError` escape) keeps catching them.
+"""
+
+from __future__ import annotations
+
+import redis.exceptions
+
+
+class KartLockError(Exception):
+    """Base class of every error raised by kart-lock itself."""
+
+
+class LockUnavailableError(KartLockError, redis.exceptions.ConnectionError):
+    """Redis could not be reached (refused, timed out, DNS...); the message names host and port."""
+
+
+class LockLostError(KartLockError, redis.exceptions.LockNotOwnedError):
+    """The lock expired or was taken by someone else while we believed we held it.
+
+    Raised by `release()` so the caller learns that its "exclusive" section was not exclusive.
+    """
+
+
+class LockNotAcquiredError(KartLockError):
+    """A `with RedisLock(...)` block could not get the lock (non-blocking, or the wait timed out)."""

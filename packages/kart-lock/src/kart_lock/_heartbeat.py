@@ -1,0 +1,89 @@
+"""One background thread per process that keeps every held lock alive.
+
+Upstream starts an APScheduler thread (plus an executor pool) for every acquisition. Here all held
+locks share one daemon thread that sleeps until the earliest lock is due, extends it, and sleeps again.
+After `os.fork()` the child has no such thread and must not extend its parent's locks, so the
+registry is replaced by an empty one in the child.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Protocol
+
+THREAD_NAME = "kart-lock-heartbeat"
+
+
+class Renewable(Protocol):
+    """What the heartbeat needs from a held lock."""
+
+    def _renew(self) -> float | None:
+        """Extend the lock once; the delay until the next renewal, or None to stop renewing it."""
+        ...
+
+
+class Heartbeat:
+    """The schedule of renewals, and the single thread that performs them."""
+
+    def __init__(self) -> None:
+        self._wakeup = threading.Condition(threading.Lock())
+        self._due: dict[int, tuple[float, Renewable]] = {}
+        self._thread: threading.Thread | None = None
+
+    def add(self, lock: Renewable, first_delay: float) -> None:
+        with self._wakeup:
+            self._due[id(lock)] = (time.monotonic() + first_delay, lock)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
+                self._thread.start()
+            self._wakeup.notify()
+
+    def discard(self, lock: Renewable) -> None:
+        with self._wakeup:
+            self._due.pop(id(lock), None)
+
+    def __len__(self) -> int:
+        return len(self._due)
+
+    def _next_due(self) -> list[Renewable]:
+        """Block until at least one lock is due; return those due."""
+        with self._wakeup:
+            while True:
+                now = time.monotonic()
+                due = [lock for when, lock in self._due.values() if when <= now]
+                if due:
+                    return due
+                if self._due:
+                    earliest = min(when for when, _ in self._due.values())
+                    self._wakeup.wait(earliest - now)
+                else:
+                    self._wakeup.wait()
+
+    def _loop(self) -> None:
+        while True:
+            for lock in self._next_due():
+                delay = lock._renew()
+                with self._wakeup:
+                    if id(lock) in self._due and self._due[id(lock)][1] is lock:
+                        if delay is None:
+                            del self._due[id(lock)]
+                        else:
+                            self._due[id(lock)] = (time.monotonic() + delay, lock)
+
+
+_heartbeat = Heartbeat()
+
+
+def heartbeat() -> Heartbeat:
+    """This process's heartbeat (a fresh one in a forked child)."""
+    return _heartbeat
+
+
+def _after_fork_in_child() -> None:
+    global _heartbeat
+    _heartbeat = Heartbeat()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,193 @@
+"""gokart-compatible lock parameters, key format, Redis client registry and context-manager factory.
+
+Keys are upstream's bare `<basename without suffix>_<unique_id>` (no namespace), so a fleet mixing
+upstream gokart workers and kart workers on one Redis excludes each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, ClassVar, NamedTuple, Protocol
+
+import redis
+
+from kart_lock._clients import DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_TIMEOUT
+from kart_lock._lock import RedisLock
+
+logger = logging.getLogger("kart_lock")
+
+
+class TaskLockParams(NamedTuple):
+    """Everything a task needs to lock one of its targets (field order is upstream's)."""
+
+    redis_host: str | None
+    redis_port: int | None
+    redis_timeout: int | None
+    redis_key: str
+    should_task_lock: bool
+    raise_task_lock_exception_on_collision: bool
+    lock_extend_seconds: int
+
+
+class TaskLockException(Exception):
+    """Raised when a task fails to get the lock (non-blocking acquire on a taken key)."""
+
+
+class TaskLike(Protocol):
+    """The part of a TaskOnKart that the run lock reads (duck-typed: no luigi import here)."""
+
+    redis_host: str | None
+    redis_port: int | None
+    redis_timeout: int | None
+
+    def make_unique_id(self) -> str: ...
+
+
+def make_task_lock_key(file_path: str, unique_id: str | None) -> str:
+    """`<basename of file_path without its last suffix>_<unique_id>`, exactly as upstream."""
+    stem = os.path.splitext(os.path.basename(file_path))[0]
+    return f"{stem}_{unique_id}"
+
+
+def make_task_lock_params(
+    file_path: str,
+    unique_id: str | None,
+    redis_host: str | None = None,
+    redis_port: int | None = None,
+    redis_timeout: int | None = None,
+    raise_task_lock_exception_on_collision: bool = False,
+    lock_extend_seconds: int = 10,
+) -> TaskLockParams:
+    """Lock parameters of a target; the timeout check runs even when locking is off (as upstream)."""
+    redis_key = make_task_lock_key(file_path, unique_id)
+    should_task_lock = redis_host is not None and redis_port is not None
+    if redis_timeout is not None and not redis_timeout > lock_extend_seconds:
+        raise AssertionError(
+            "`redis_timeout` must be set greater than "
+            f"lock_extend_seconds:{lock_extend_seconds}, not {redis_timeout}."
+        )
+    return TaskLockParams(
+        redis_host=redis_host,
+        redis_port=redis_port,
+        redis_timeout=redis_timeout,
+        redis_key=redis_key,
+        should_task_lock=should_task_lock,
+        raise_task_lock_exception_on_collision=raise_task_lock_exception_on_collision,
+        lock_extend_seconds=lock_extend_seconds,
+    )
+
+
+def make_task_lock_params_for_run(task_self: TaskLike, lock_extend_seconds: int = 10) -> TaskLockParams:
+    """Run-lock parameters of a task: key `<ClassName>_<unique id>-run`, non-blocking."""
+    pseudo_path = type(task_self).__module__.replace(".", "/") + "/" + type(task_self).__name__
+    redis_key = make_task_lock_key(pseudo_path, task_self.make_unique_id() + "-run")
+    redis_host = task_self.redis_host
+    redis_port = task_self.redis_port
+    return TaskLockParams(
+        redis_host=redis_host,
+        redis_port=redis_port,
+        redis_timeout=task_self.redis_timeout,
+        redis_key=redis_key,
+        should_task_lock=redis_host is not None and redis_port is not None,
+        raise_task_lock_exception_on_collision=True,
+        lock_extend_seconds=lock_extend_seconds,
+    )
+
+
+class RedisClient:
+    """One `redis.Redis` per distinct arguments (upstream's singleton), with bounded timeouts.
+
+    `RedisClient.reset()` forgets every instance (for tests that patch `redis.Redis`).
+    """
+
+    _instances: ClassVar[dict[type, dict[Any, RedisClient]]] = {}
+    _guard: ClassVar[threading.Lock] = threading.Lock()
+    _redis_client: redis.Redis
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> RedisClient:
+        key = (args, tuple(sorted(kwargs.items())))
+        with cls._guard:
+            per_class = RedisClient._instances.setdefault(cls, {})
+            instance = per_class.get(key)
+            if instance is None:
+                instance = super().__new__(cls)
+                per_class[key] = instance
+            return instance
+
+    def __init__(self, host: str | None, port: int | None) -> None:
+        if not hasattr(self, "_redis_client"):
+            # Through the module attribute at call time: upstream tests patch `redis.Redis`.
+            self._redis_client = redis.Redis(
+                host=host or "localhost",
+                port=port or 6379,
+                socket_connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+                socket_timeout=DEFAULT_SOCKET_TIMEOUT,
+            )
+
+    def get_redis_client(self) -> redis.Redis:
+        return self._redis_client
+
+    @classmethod
+    def reset(cls) -> None:
+        with cls._guard:
+            RedisClient._instances.clear()
+
+
+def _after_fork_in_child() -> None:
+    RedisClient._guard = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def make_redis_lock(task_lock_params: TaskLockParams) -> RedisLock:
+    """A (not yet acquired) RedisLock for these parameters, on the bare upstream key."""
+    params = task_lock_params
+    client = RedisClient(host=params.redis_host, port=params.redis_port).get_redis_client()
+    ttl = task_lock_params.redis_timeout
+    interval: float = task_lock_params.lock_extend_seconds
+    if ttl is not None and ttl <= interval:
+        # Upstream would let such a lock expire between extensions; renew often enough instead.
+        interval = ttl / 3
+    return RedisLock(task_lock_params.redis_key, client=client, ttl=ttl, extend_interval=interval)
+
+
+def release_quietly(lock: RedisLock) -> None:
+    """Release while another error is already propagating: log a failure instead of masking that error."""
+    try:
+        lock.release()
+    except Exception:
+        logger.warning("releasing lock %r failed while handling another error", lock.key, exc_info=True)
+
+
+def set_task_lock(task_lock_params: TaskLockParams) -> RedisLock:
+    """Acquire the lock of these parameters (blocking unless they say raise) and start renewing it."""
+    lock = make_redis_lock(task_lock_params)
+    blocking = not task_lock_params.raise_task_lock_exception_on_collision
+    if not lock.acquire(blocking=blocking):
+        raise TaskLockException("Lock already taken by other task.")
+    return lock
+
+
+def task_lock_factory(
+    task_lock_params: TaskLockParams,
+) -> Callable[[], AbstractContextManager[RedisLock]] | None:
+    """Adapter to kart-storage's `lock=` argument: a factory of context managers, or None when off."""
+    if not task_lock_params.should_task_lock:
+        return None
+
+    @contextmanager
+    def hold() -> Iterator[RedisLock]:
+        lock = set_task_lock(task_lock_params)
+        try:
+            yield lock
+        except BaseException:
+            release_quietly(lock)
+            raise
+        lock.release()
+
+    return hold
