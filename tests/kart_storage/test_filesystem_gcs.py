@@ -98,9 +98,14 @@ def test_large_uploads_are_resumable_in_chunks(
 
 
 def test_missing_bucket_is_a_configuration_error_naming_it(gcs_server: Server) -> None:
-    filesystem = kart_storage.filesystem_for("gs://no-such-bucket-kart/x.pkl")
+    filesystem = GCSFileSystem()  # fresh: no bucket remembered
+    path = "gs://no-such-bucket-kart/x.pkl"
     with pytest.raises(StorageConfigurationError, match="no-such-bucket-kart"):
-        filesystem.exists("gs://no-such-bucket-kart/x.pkl")
+        filesystem.exists(path)
+    with pytest.raises(StorageConfigurationError, match="no-such-bucket-kart"):
+        filesystem.remove(path)
+    with pytest.raises(StorageConfigurationError, match="no-such-bucket-kart"):
+        filesystem.last_modified(path)
     with (
         pytest.raises(StorageConfigurationError, match="no-such-bucket-kart"),
         filesystem.open_write("gs://no-such-bucket-kart/x.pkl") as stream,

@@ -113,11 +113,12 @@ def test_missing_bucket_is_a_configuration_error_naming_it(s3_server: Server) ->
     ):
         with pytest.raises(StorageConfigurationError, match="no-such-bucket-kart"):
             action()
-    with (
-        pytest.raises(StorageConfigurationError, match="no-such-bucket-kart"),
-        filesystem.open_write("s3://no-such-bucket-kart/x.pkl") as stream,
-    ):
-        stream.write(b"1")
+    for size in (1, 9 * 1024 * 1024):  # a single PUT and a multipart upload
+        with (
+            pytest.raises(StorageConfigurationError, match="no-such-bucket-kart"),
+            filesystem.open_write("s3://no-such-bucket-kart/x.pkl") as stream,
+        ):
+            stream.write(b"1" * size)
 
 
 def test_missing_credentials_say_what_to_set(s3_root: str, monkeypatch: pytest.MonkeyPatch) -> None:

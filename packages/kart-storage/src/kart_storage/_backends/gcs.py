@@ -125,6 +125,13 @@ class GCSFileSystem:
             return TargetNotFoundError(path)
         return error
 
+    def _missing_or_misconfigured(self, error: Exception, path: str, bucket: str) -> Exception:
+        """A 404 on an object: tell a missing object from a missing bucket (checked once per bucket)."""
+        translated = self._translate(error, path, bucket)
+        if isinstance(translated, TargetNotFoundError):
+            self._check_bucket(bucket)
+        return translated
+
     def _check_bucket(self, bucket: str) -> None:
         """Once per bucket: a missing bucket is a configuration error, not a missing object."""
         if bucket in self._known_buckets:
@@ -142,10 +149,7 @@ class GCSFileSystem:
         try:
             blob.reload()
         except Exception as error:
-            translated = self._translate(error, path, bucket)
-            if isinstance(translated, TargetNotFoundError):
-                self._check_bucket(bucket)
-            raise translated from error
+            raise self._missing_or_misconfigured(error, path, bucket) from error
         self._known_buckets.add(bucket)
         return blob
 
@@ -188,7 +192,7 @@ class GCSFileSystem:
             try:
                 blob.download_to_file(spool)
             except Exception as error:
-                raise self._translate(error, path, bucket) from error
+                raise self._missing_or_misconfigured(error, path, bucket) from error
             spool.seek(0)
             yield spool
 
@@ -223,7 +227,7 @@ class GCSFileSystem:
         try:
             blob.delete()
         except Exception as error:
-            raise self._translate(error, path, bucket) from error
+            raise self._missing_or_misconfigured(error, path, bucket) from error
 
     def last_modified(self, path: str) -> datetime:
         updated: datetime = self._reload(path).updated

@@ -145,6 +145,12 @@ class S3FileSystem:
 
         if isinstance(error, NoCredentialsError | PartialCredentialsError):
             return self._configuration_error(bucket, "no AWS credentials found")
+        if type(error).__name__ == "S3UploadFailedError":  # boto3's wrapper around multipart failures
+            cause = error.__cause__ or error.__context__
+            if isinstance(cause, Exception):
+                return self._translate(cause, path, bucket)
+            if "NoSuchBucket" in str(error):
+                return self._configuration_error(bucket, "the bucket does not exist")
         if isinstance(error, ClientError):
             code = str(error.response.get("Error", {}).get("Code", ""))
             if code == "NoSuchBucket":
@@ -226,7 +232,7 @@ class S3FileSystem:
         try:
             response = self.client.get_object(Bucket=bucket, Key=key)
         except Exception as error:
-            raise self._translate(error, path, bucket) from error
+            raise self._translate(error, path, bucket) from error  # S3 says NoSuchBucket itself here
         with io.BufferedReader(_StreamingBodyReader(response["Body"]), buffer_size=_MIB) as stream:
             yield stream
 
