@@ -216,6 +216,11 @@ class RedisLock:
             return self.extend_interval
 
     def _unavailable(self, action: str, exc: Exception) -> LockUnavailableError:
+        if isinstance(exc, redis.exceptions.AuthenticationError):
+            return LockUnavailableError(
+                f"cannot {action} lock {self.key!r}: "
+                f"Redis at {describe_server(self.client)} rejected the credentials ({exc})"
+            )
         return LockUnavailableError(
             f"cannot {action} lock {self.key!r}: "
             f"Redis at {describe_server(self.client)} is unreachable ({exc})"
