@@ -1,0 +1,93 @@
+"""Many processes against one real redis-server: mutual exclusion, and recovery from a killed holder."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+
+import redis
+
+import kart_lock
+from _servers import Server
+
+PROCESSES = 25
+ROUNDS = 12  # per process: 300 rounds in total
+
+
+def _contend(url: str, rounds: int) -> None:
+    counters = redis.Redis.from_url(url)
+    lock = kart_lock.RedisLock("contended", url=url, ttl=10, extend_interval=1, sleep=0.005)
+    for _ in range(rounds):
+        with lock:
+            if counters.incr("inside") != 1:
+                counters.incr("overlaps")
+            time.sleep(0.001)
+            counters.decr("inside")
+            counters.incr("rounds")
+
+
+def test_exactly_one_of_many_processes_is_inside(redis_srv: Server, rconn: redis.Redis) -> None:
+    url = f"redis://{redis_srv.address}/0"
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_contend, args=(url, ROUNDS)) for _ in range(PROCESSES)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0] * PROCESSES
+    assert int(rconn.get("rounds") or 0) == PROCESSES * ROUNDS
+    assert int(rconn.get("overlaps") or 0) == 0
+    assert rconn.exists("contended") == 0
+
+
+def test_the_overlap_counter_would_see_unlocked_overlaps(redis_srv: Server, rconn: redis.Redis) -> None:
+    """Control for the test above: the same bookkeeping without the lock does record overlaps."""
+    url = f"redis://{redis_srv.address}/0"
+
+    def unlocked(rounds: int) -> None:
+        counters = redis.Redis.from_url(url)
+        for _ in range(rounds):
+            if counters.incr("inside") != 1:
+                counters.incr("overlaps")
+            time.sleep(0.005)
+            counters.decr("inside")
+
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=unlocked, args=(20,)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert int(rconn.get("overlaps") or 0) > 0
+
+
+def _hold_forever(url: str) -> None:
+    lock = kart_lock.RedisLock("held", url=url, ttl=2, extend_interval=0.5)
+    lock.acquire()
+    redis.Redis.from_url(url).set("holder-ready", b"1")
+    while True:
+        time.sleep(1)
+
+
+def test_killed_holder_frees_the_lock_within_ttl(redis_srv: Server, rconn: redis.Redis) -> None:
+    url = f"redis://{redis_srv.address}/0"
+    ctx = multiprocessing.get_context("fork")
+    holder = ctx.Process(target=_hold_forever, args=(url,))
+    holder.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not rconn.exists("holder-ready") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert rconn.exists("holder-ready") == 1
+        time.sleep(2.5)  # longer than the TTL: the holder's heartbeat is what keeps the key
+        waiter = kart_lock.RedisLock("held", url=url, ttl=2, extend_interval=0.5, sleep=0.02)
+        assert waiter.acquire(blocking=False) is False
+    finally:
+        assert holder.pid is not None
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.join(timeout=10)
+    # acquire() itself enforces the bound: False would mean "not within ttl + 1 s".
+    assert waiter.acquire(timeout=2 + 1) is True
+    waiter.release()
