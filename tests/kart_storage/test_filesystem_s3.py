@@ -91,6 +91,12 @@ def test_large_objects_are_uploaded_in_parts(s3: S3FileSystem, s3_root: str) -> 
     assert s3.size(path) == 9 * 1024 * 1024
 
 
+def test_non_ascii_metadata_is_refused_before_anything_is_written(s3: S3FileSystem, s3_root: str) -> None:
+    with pytest.raises(ValueError, match="ASCII"), s3.open_write(f"{s3_root}/m.txt", metadata={"k": "é"}):
+        pass
+    assert not s3.exists(f"{s3_root}/m.txt")
+
+
 def test_reads_stream_without_seeking(s3: S3FileSystem, s3_root: str) -> None:
     path = f"{s3_root}/stream.bin"
     with s3.open_write(path) as stream:

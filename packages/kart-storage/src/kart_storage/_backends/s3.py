@@ -242,6 +242,9 @@ class S3FileSystem:
         from boto3.s3.transfer import TransferConfig
 
         bucket, key = split_bucket_key(path, "s3")
+        for name, value in (metadata or {}).items():
+            if not (name + value).isascii():
+                raise ValueError(f"S3 metadata must be ASCII (HTTP headers): {name}={value!r} for {path}")
         with tempfile.TemporaryFile(prefix="kart-s3-") as spool:
             yield spool
             spool.flush()
