@@ -27,7 +27,7 @@ def test_acquire_stores_a_redis_py_token_with_the_ttl(redis_url: str, rconn: red
     lock = kart_lock.RedisLock("job", url=redis_url, ttl=30)
     assert lock.acquire() is True
     value = rconn.get("job")
-    assert value is not None
+    assert isinstance(value, bytes)
     assert re.fullmatch(rb"[0-9a-f]{32}", value)
     assert value == lock.token
     assert 29_000 < rconn.pttl("job") <= 30_000

@@ -270,7 +270,7 @@ def test_lock_is_extended_during_a_long_function(redis_srv: Server, rconn: redis
 
     def slow() -> int:
         time.sleep(2.7)
-        return rconn.pttl(params.redis_key)
+        return int(rconn.pttl(params.redis_key))
 
     assert kart_lock.wrap_dump_with_lock(slow, params, lambda: False)() > 0
     assert rconn.exists(params.redis_key) == 0

@@ -31,14 +31,19 @@ class Heartbeat:
         self._wakeup = threading.Condition(threading.Lock())
         self._due: dict[int, tuple[float, Renewable]] = {}
         self._thread: threading.Thread | None = None
+        self._wake_at = float("inf")  # when the thread will look again (inf: waiting for work)
 
     def add(self, lock: Renewable, first_delay: float) -> None:
+        when = time.monotonic() + first_delay
         with self._wakeup:
-            self._due[id(lock)] = (time.monotonic() + first_delay, lock)
+            self._due[id(lock)] = (when, lock)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
                 self._thread.start()
-            self._wakeup.notify()
+            if when < self._wake_at:
+                # Only wake the thread when it would otherwise sleep past this lock's first renewal.
+                self._wake_at = when
+                self._wakeup.notify()
 
     def discard(self, lock: Renewable) -> None:
         with self._wakeup:
@@ -54,11 +59,13 @@ class Heartbeat:
                 now = time.monotonic()
                 due = [lock for when, lock in self._due.values() if when <= now]
                 if due:
+                    self._wake_at = now
                     return due
                 if self._due:
-                    earliest = min(when for when, _ in self._due.values())
-                    self._wakeup.wait(earliest - now)
+                    self._wake_at = min(when for when, _ in self._due.values())
+                    self._wakeup.wait(self._wake_at - now)
                 else:
+                    self._wake_at = float("inf")
                     self._wakeup.wait()
 
     def _loop(self) -> None:

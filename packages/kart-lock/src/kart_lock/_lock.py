@@ -100,6 +100,9 @@ class RedisLock:
             settings = ConnectionSettings(url, host, port, db, password, connect_timeout, socket_timeout)
             client = shared_client(settings)
         self.client = client
+        # EVALSHA of pre-hashed scripts, as redis-py's Lock does (loaded on first NOSCRIPT).
+        self._extend_script = client.register_script(_EXTEND)
+        self._release_script = client.register_script(_RELEASE)
         self._ttl_ms = None if ttl is None else max(1, int(ttl * 1000))
         self._guard = threading.Lock()
         self._token: bytes | None = None
@@ -170,7 +173,7 @@ class RedisLock:
             was_lost = self._lost
         heartbeat().discard(self)
         try:
-            deleted = self.client.eval(_RELEASE, 1, self.key, token)
+            deleted = self._release_script(keys=[self.key], args=[token], client=self.client)
         except _CONNECTION_ERRORS as exc:
             raise self._unavailable("release", exc) from exc
         if was_lost or not deleted:
@@ -190,7 +193,9 @@ class RedisLock:
             started = time.monotonic()
             assert self._ttl_ms is not None
             try:
-                extended = self.client.eval(_EXTEND, 1, self.key, token, self._ttl_ms)
+                extended = self._extend_script(
+                    keys=[self.key], args=[token, self._ttl_ms], client=self.client
+                )
             except Exception as exc:
                 if time.monotonic() < self._valid_until:
                     logger.warning("could not extend lock %r (%s); retrying", self.key, exc)
