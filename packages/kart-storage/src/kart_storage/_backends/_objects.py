@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import posixpath
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import urlsplit
 
 #: A group of keys in one "directory" at least this big is checked by listing it instead of one
@@ -14,6 +16,27 @@ LIST_MIN_GROUP = 16
 #: Listing gives up (and falls back to one request per key) after seeing this many times more
 #: names than it was asked about, so a huge unrelated prefix cannot make a check slower.
 LIST_BUDGET_FACTOR = 4
+
+
+class LazyClientStore:
+    """One client per file system, built on first use (so importing costs nothing) and shared by all
+    threads; remembers buckets known to exist so a miss costs one request after the first."""
+
+    def __init__(self) -> None:
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+        self._known_buckets: set[str] = set()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._build_client()
+        return self._client
+
+    def _build_client(self) -> Any:
+        raise NotImplementedError
 
 
 def split_bucket_key(path: str, scheme: str) -> tuple[str, str]:

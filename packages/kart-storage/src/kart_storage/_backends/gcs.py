@@ -7,7 +7,6 @@ import json
 import mimetypes
 import os
 import tempfile
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from typing import Any, BinaryIO
 
 from kart_storage._errors import StorageConfigurationError, TargetNotFoundError
 
-from ._objects import batched_exists, split_bucket_key, take_until
+from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 
 _MIB = 1024 * 1024
 
@@ -63,23 +62,13 @@ class GCSConfig:
         return service_account.Credentials.from_service_account_info(info)  # type: ignore[no-untyped-call]
 
 
-class GCSFileSystem:
+class GCSFileSystem(LazyClientStore):
     """`gs://bucket/key` objects. One client per file system, shared by all threads."""
 
     def __init__(self, config: GCSConfig | None = None) -> None:
+        super().__init__()
         self.config = config if config is not None else GCSConfig()
         self._storage = _require_gcs()
-        self._client: Any = None
-        self._client_lock = threading.Lock()
-        self._known_buckets: set[str] = set()
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    self._client = self._build_client()
-        return self._client
 
     def _build_client(self) -> Any:
         storage = self._storage
@@ -124,6 +113,13 @@ class GCSFileSystem:
                 return self._configuration_error(bucket, "the bucket does not exist")
             return TargetNotFoundError(path)
         return error
+
+    def _bucket_failure(self, error: Exception, path: str, bucket: str) -> Exception:
+        """For bucket-level calls (upload, listing) a 404 can only mean the bucket is missing."""
+        translated = self._translate(error, path, bucket)
+        if isinstance(translated, TargetNotFoundError):
+            return self._configuration_error(bucket, "the bucket does not exist")
+        return translated
 
     def _missing_or_misconfigured(self, error: Exception, path: str, bucket: str) -> Exception:
         """A 404 on an object: tell a missing object from a missing bucket (checked once per bucket)."""
@@ -177,10 +173,7 @@ class GCSFileSystem:
             )
             found = take_until((str(blob.name) for blob in blobs), last, budget)
         except Exception as error:
-            translated = self._translate(error, f"gs://{bucket}/{prefix}", bucket)
-            if isinstance(translated, TargetNotFoundError):
-                translated = self._configuration_error(bucket, "the bucket does not exist")
-            raise translated from error
+            raise self._bucket_failure(error, f"gs://{bucket}/{prefix}", bucket) from error
         self._known_buckets.add(bucket)
         return found
 
@@ -217,10 +210,7 @@ class GCSFileSystem:
                 # Without a size the library always takes the resumable, chunked path.
                 blob.upload_from_file(spool, size=None if resumable else size, content_type=content_type)
             except Exception as error:
-                translated = self._translate(error, path, bucket)
-                if isinstance(translated, TargetNotFoundError):
-                    translated = self._configuration_error(bucket, "the bucket does not exist")
-                raise translated from error
+                raise self._bucket_failure(error, path, bucket) from error
 
     def remove(self, path: str) -> None:
         blob, bucket, _ = self._blob(path)

@@ -6,7 +6,6 @@ import contextlib
 import io
 import os
 import tempfile
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +13,7 @@ from typing import Any, BinaryIO
 
 from kart_storage._errors import StorageConfigurationError, TargetNotFoundError
 
-from ._objects import batched_exists, split_bucket_key, take_until
+from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 
 _MIB = 1024 * 1024
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
@@ -92,24 +91,13 @@ class _StreamingBodyReader(io.RawIOBase):
         super().close()
 
 
-class S3FileSystem:
+class S3FileSystem(LazyClientStore):
     """`s3://bucket/key` objects. One boto3 client per file system, shared by all threads."""
 
     def __init__(self, config: S3Config | None = None) -> None:
+        super().__init__()
         self.config = config if config is not None else S3Config()
         self._boto3 = _require_boto3()
-        self._client: Any = None
-        self._client_lock = threading.Lock()
-        self._known_buckets: set[str] = set()
-
-    @property
-    def client(self) -> Any:
-        """The boto3 S3 client, built on first use (boto3 clients are thread-safe)."""
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    self._client = self._build_client()
-        return self._client
 
     def _build_client(self) -> Any:
         from botocore.config import Config
