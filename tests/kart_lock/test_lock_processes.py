@@ -91,3 +91,36 @@ def test_killed_holder_frees_the_lock_within_ttl(redis_srv: Server, rconn: redis
     # acquire() itself enforces the bound: False would mean "not within ttl + 1 s".
     assert waiter.acquire(timeout=2 + 1) is True
     waiter.release()
+
+
+def _hold_then_get_paused(url: str, queue: multiprocessing.Queue[str]) -> None:
+    lock = kart_lock.RedisLock("paused", url=url, ttl=1, extend_interval=0.25)
+    lock.acquire()
+    queue.put("held")
+    time.sleep(3)  # SIGSTOPped for longer than the TTL somewhere in here
+    lost = lock.lost
+    try:
+        lock.release()
+        queue.put(f"lost={lost} release=ok")
+    except kart_lock.LockLostError:
+        queue.put(f"lost={lost} release=LockLostError")
+
+
+def test_holder_paused_past_its_ttl_learns_it_lost_the_lock(redis_srv: Server, rconn: redis.Redis) -> None:
+    url = f"redis://{redis_srv.address}/0"
+    ctx = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue[str] = ctx.Queue()
+    holder = ctx.Process(target=_hold_then_get_paused, args=(url, queue))
+    holder.start()
+    assert queue.get(timeout=20) == "held"
+    assert holder.pid is not None
+    os.kill(holder.pid, signal.SIGSTOP)
+    try:
+        thief = kart_lock.RedisLock("paused", url=url, ttl=30, sleep=0.02)
+        assert thief.acquire(timeout=3) is True  # the key expired while the holder was stopped
+    finally:
+        os.kill(holder.pid, signal.SIGCONT)
+    assert queue.get(timeout=20) == "lost=True release=LockLostError"
+    holder.join(timeout=10)
+    assert rconn.get("paused") == thief.token  # the paused holder did not delete the new owner's key
+    thief.release()

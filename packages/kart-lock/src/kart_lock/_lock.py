@@ -118,8 +118,14 @@ class RedisLock:
 
     @property
     def lost(self) -> bool:
-        """Whether ownership was lost while held (expired, taken over, or Redis restarted)."""
-        return self._lost
+        """Whether ownership was lost while held (expired, taken over, or Redis restarted).
+
+        Also true once a whole TTL has passed since the last confirmed renewal (the process was
+        paused, or Redis did not answer): the key has expired even if no renewal has failed yet.
+        """
+        if self._lost:
+            return True
+        return self._token is not None and self.ttl is not None and time.monotonic() > self._valid_until
 
     @property
     def token(self) -> bytes | None:
