@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,6 +113,49 @@ def test_missing_bucket_is_a_configuration_error_naming_it(gcs_server: Server) -
         filesystem.open_write("gs://no-such-bucket-kart/x.pkl") as stream,
     ):
         stream.write(b"1")
+
+
+def test_the_bucket_itself_exists(gcs: GCSFileSystem, gcs_root: str) -> None:
+    assert gcs.exists(gcs_root)
+    with pytest.raises(StorageConfigurationError, match="no-such-bucket-kart"):
+        GCSFileSystem().exists("gs://no-such-bucket-kart")
+
+
+def _service_account_json() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    info = {
+        "type": "service_account",
+        "project_id": "kart-sa-project",
+        "private_key_id": "kart-key",
+        "private_key": pem.decode(),
+        "client_email": "kart@kart-sa-project.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+    return json.dumps(info)
+
+
+@pytest.mark.parametrize("form", ["file path", "raw json"])
+def test_service_account_credentials_from_the_variable(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = _service_account_json()
+    if form == "file path":
+        (tmp_path / "sa.json").write_text(document)
+        document = str(tmp_path / "sa.json")
+    monkeypatch.setenv("GCS_CREDENTIAL", document)
+    credentials = GCSConfig().load_credentials()
+    assert credentials.service_account_email == "kart@kart-sa-project.iam.gserviceaccount.com"
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    client = GCSFileSystem().client  # built without any network request
+    assert client.project == "kart-sa-project"
+    assert client._credentials.service_account_email == credentials.service_account_email
 
 
 def test_credential_variable_that_is_not_json_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

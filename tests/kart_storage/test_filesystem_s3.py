@@ -111,6 +111,13 @@ def test_client_is_built_once_per_file_system(s3: S3FileSystem, s3_root: str) ->
     assert kart_storage.filesystem_for(f"{s3_root}/other") is s3
 
 
+def test_the_bucket_itself_exists(s3: S3FileSystem, s3_root: str) -> None:
+    assert s3.exists(s3_root)
+    assert s3.exists(s3_root + "/")
+    with pytest.raises(StorageConfigurationError, match="no-such-bucket-kart"):
+        s3.exists("s3://no-such-bucket-kart")
+
+
 def test_missing_bucket_is_a_configuration_error_naming_it(s3_server: Server) -> None:
     filesystem = kart_storage.filesystem_for("s3://no-such-bucket-kart/x.pkl")
     for action in (

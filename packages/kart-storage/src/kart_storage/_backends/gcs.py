@@ -151,6 +151,10 @@ class GCSFileSystem(LazyClientStore):
 
     def exists(self, path: str) -> bool:
         """One GET of the object's metadata (plus one bucket check the first time a bucket misses)."""
+        bucket, key = split_bucket_key(path, "gs")
+        if not key:  # the bucket itself, as gokart: exists, or a configuration error
+            self._check_bucket(bucket)
+            return True
         try:
             self._reload(path)
         except TargetNotFoundError:

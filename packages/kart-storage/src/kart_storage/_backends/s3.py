@@ -178,6 +178,10 @@ class S3FileSystem(LazyClientStore):
 
     def exists(self, path: str) -> bool:
         """One HEAD request (plus one bucket check the first time a bucket reports a miss)."""
+        bucket, key = split_bucket_key(path, "s3")
+        if not key:  # the bucket itself, as gokart: exists, or a configuration error
+            self._check_bucket(bucket)
+            return True
         try:
             self._head(path)
         except TargetNotFoundError:
