@@ -315,3 +315,12 @@ def test_short_task_timeout_is_renewed_often_enough(redis_srv: Server, rconn: re
     assert rconn.get("short_U-run") == lock.token
     lock.release()
     kart_lock.RedisClient.reset()
+
+
+def test_upstream_call_sequence_with_set_lock_scheduler(params: TaskLockParams, rconn: redis.Redis) -> None:
+    lock = kart_lock.set_task_lock(params)
+    renewal = kart_lock.set_lock_scheduler(lock, params)
+    assert rconn.get(params.redis_key) == lock.token
+    lock.release()
+    renewal.shutdown()
+    assert rconn.exists(params.redis_key) == 0

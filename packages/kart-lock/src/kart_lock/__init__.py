@@ -22,6 +22,7 @@ from kart_lock._task_lock import (
     make_task_lock_key,
     make_task_lock_params,
     make_task_lock_params_for_run,
+    set_lock_scheduler,
     set_task_lock,
     task_lock_factory,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "make_task_lock_key",
     "make_task_lock_params",
     "make_task_lock_params_for_run",
+    "set_lock_scheduler",
     "set_task_lock",
     "task_lock_factory",
     "wrap_dump_with_lock",

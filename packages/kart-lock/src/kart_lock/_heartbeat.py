@@ -27,7 +27,9 @@ class Renewable(Protocol):
 class Heartbeat:
     """The schedule of renewals, and the single thread that performs them."""
 
-    def __init__(self) -> None:
+    def __init__(self, thread_name: str = THREAD_NAME, idle_exit: float = 60.0) -> None:
+        self._thread_name = thread_name
+        self._idle_exit = idle_exit  # the thread ends after this long without any held lock
         self._wakeup = threading.Condition(threading.Lock())
         self._due: dict[int, tuple[float, Renewable]] = {}
         self._thread: threading.Thread | None = None
@@ -38,7 +40,7 @@ class Heartbeat:
         with self._wakeup:
             self._due[id(lock)] = (when, lock)
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
+                self._thread = threading.Thread(target=self._loop, name=self._thread_name, daemon=True)
                 self._thread.start()
             if when < self._wake_at:
                 # Only wake the thread when it would otherwise sleep past this lock's first renewal.
@@ -52,8 +54,8 @@ class Heartbeat:
     def __len__(self) -> int:
         return len(self._due)
 
-    def _next_due(self) -> list[Renewable]:
-        """Block until at least one lock is due; return those due."""
+    def _next_due(self) -> list[Renewable] | None:
+        """Block until at least one lock is due and return those; None when idle long enough to stop."""
         with self._wakeup:
             while True:
                 now = time.monotonic()
@@ -66,11 +68,13 @@ class Heartbeat:
                     self._wakeup.wait(self._wake_at - now)
                 else:
                     self._wake_at = float("inf")
-                    self._wakeup.wait()
+                    if not self._wakeup.wait(self._idle_exit) and not self._due:
+                        self._thread = None  # the next add() starts a new thread
+                        return None
 
     def _loop(self) -> None:
-        while True:
-            for lock in self._next_due():
+        while (due := self._next_due()) is not None:
+            for lock in due:
                 delay = lock._renew()
                 with self._wakeup:
                     if id(lock) in self._due and self._due[id(lock)][1] is lock:

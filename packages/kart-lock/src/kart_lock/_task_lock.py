@@ -173,6 +173,23 @@ def set_task_lock(task_lock_params: TaskLockParams) -> RedisLock:
     return lock
 
 
+class LockRenewal:
+    """What `set_lock_scheduler` returns: the shared heartbeat already renews the lock."""
+
+    def __init__(self, lock: RedisLock) -> None:
+        self.lock = lock
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Nothing to stop: renewal ends when the lock is released."""
+        del wait
+
+
+def set_lock_scheduler(task_lock: RedisLock, task_lock_params: TaskLockParams) -> LockRenewal:
+    """Upstream started an APScheduler thread here; kart's heartbeat renews from acquisition on."""
+    del task_lock_params
+    return LockRenewal(task_lock)
+
+
 def task_lock_factory(
     task_lock_params: TaskLockParams,
 ) -> Callable[[], AbstractContextManager[RedisLock]] | None:
