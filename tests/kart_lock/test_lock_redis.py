@@ -197,6 +197,33 @@ def test_redis_restarted_while_held_reports_the_lock_lost(own_redis: Server) -> 
         lock.release()
 
 
+def test_redis_down_while_held_reports_the_lock_lost_after_its_ttl(
+    own_redis: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    lock = kart_lock.RedisLock(
+        "job", host=own_redis.host, port=own_redis.port, ttl=1, extend_interval=0.2, connect_timeout=0.2
+    )
+    lock.acquire()
+    with caplog.at_level(logging.WARNING, logger="kart_lock"):
+        own_redis.stop()
+        deadline = time.monotonic() + 10
+        while not lock.lost and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert lock.lost
+        time.sleep(0.5)  # let the heartbeat notice too
+    assert any("presumed lost" in r.getMessage() for r in caplog.records)
+    with pytest.raises(kart_lock.LockLostError, match="'job'"):
+        lock.release()
+
+
+def test_rediss_url_makes_a_tls_client() -> None:
+    lock = kart_lock.RedisLock("job", url="rediss://:pw@127.0.0.1:6390/4")
+    pool = lock.client.connection_pool
+    assert pool.connection_class is redis.connection.SSLConnection
+    assert pool.connection_kwargs["db"] == 4
+    assert pool.connection_kwargs["password"] == "pw"
+
+
 def test_unreachable_redis_names_host_and_port() -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))

@@ -175,20 +175,26 @@ class RedisLock:
                 raise KartLockError(
                     f"lock {self.key!r} was acquired by process {self._owner_pid}; only it can release it"
                 )
+            was_lost = self.lost
             self._token = None
-            was_lost = self._lost
         heartbeat().discard(self)
         try:
             deleted = self._release_script(keys=[self.key], args=[token], client=self.client)
         except _CONNECTION_ERRORS as exc:
-            raise self._unavailable("release", exc) from exc
+            if not was_lost:
+                raise self._unavailable("release", exc) from exc
+            # Already known to be lost: that is the news; the unreachable server is secondary.
+            raise self._lost_error() from exc
         if was_lost or not deleted:
-            self._lost = True
-            raise LockLostError(
-                f"lock {self.key!r} on {describe_server(self.client)} was lost while held "
-                "(expired, taken by another holder, or Redis restarted): the section it guarded "
-                "may not have been exclusive"
-            )
+            raise self._lost_error()
+
+    def _lost_error(self) -> LockLostError:
+        self._lost = True
+        return LockLostError(
+            f"lock {self.key!r} on {describe_server(self.client)} was lost while held "
+            "(expired, taken by another holder, or Redis restarted): the section it guarded "
+            "may not have been exclusive"
+        )
 
     def _renew(self) -> float | None:
         """One extension by the heartbeat thread; see Heartbeat."""
