@@ -46,27 +46,22 @@ def client(server: Server) -> redis.Redis:
 
 
 @pytest.mark.benchmark(group="acquire+release")
-def test_redis_py_lock(benchmark: Any, client: redis.Redis) -> None:
-    lock = redis.lock.Lock(client, "bench-redis-py", timeout=180, thread_local=False)
+@pytest.mark.parametrize("kind", ["redis-py", "kart"])
+def test_lock_same_client(benchmark: Any, client: redis.Redis, kind: str) -> None:
+    """redis-py's Lock (what upstream gokart uses) and kart's RedisLock, on one client."""
+    key = f"bench-{kind}"
+    lock: redis.lock.Lock | kart_lock.RedisLock
+    if kind == "kart":
+        lock = kart_lock.RedisLock(key, client=client, ttl=180)
+    else:
+        lock = redis.lock.Lock(client, key, timeout=180, thread_local=False)
 
     def cycle() -> None:
         lock.acquire(blocking=False)
         lock.release()
 
     benchmark(cycle)
-    assert client.exists("bench-redis-py") == 0
-
-
-@pytest.mark.benchmark(group="acquire+release")
-def test_kart_lock_same_client(benchmark: Any, client: redis.Redis) -> None:
-    lock = kart_lock.RedisLock("bench-kart", client=client, ttl=180)
-
-    def cycle() -> None:
-        lock.acquire(blocking=False)
-        lock.release()
-
-    benchmark(cycle)
-    assert client.exists("bench-kart") == 0
+    assert client.exists(key) == 0
 
 
 @pytest.mark.benchmark(group="acquire+release")
