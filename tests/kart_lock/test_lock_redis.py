@@ -251,8 +251,15 @@ def test_hung_redis_fails_within_the_configured_socket_timeout(silent_port: int)
     assert time.monotonic() - started < 3  # 0.5 s configured; no retry loop multiplies it
 
 
-def _child_after_fork(url: str, queue: multiprocessing.Queue[str]) -> None:
+def _child_after_fork(url: str, queue: multiprocessing.Queue[str], parent: kart_lock.RedisLock) -> None:
     try:
+        try:
+            parent.release()
+            queue.put("child released the parent's lock")
+            return
+        except kart_lock.KartLockError as exc:
+            if "only it can release it" not in str(exc):
+                raise
         inherited = len(heartbeat())
         with kart_lock.RedisLock("child", url=url, ttl=0.5, extend_interval=0.1) as lock:
             time.sleep(1.0)
@@ -266,7 +273,7 @@ def test_forked_child_has_its_own_heartbeat(redis_url: str, rconn: redis.Redis) 
     ctx = multiprocessing.get_context("fork")
     with kart_lock.RedisLock("parent", url=redis_url, ttl=0.6, extend_interval=0.1) as parent:
         queue: multiprocessing.Queue[str] = ctx.Queue()
-        child = ctx.Process(target=_child_after_fork, args=(redis_url, queue))
+        child = ctx.Process(target=_child_after_fork, args=(redis_url, queue, parent))
         child.start()
         report = queue.get(timeout=20)
         child.join(timeout=20)

@@ -167,14 +167,15 @@ class RedisLock:
 
     def release(self) -> None:
         """Give the lock back; raises LockLostError if it was lost while held."""
+        if self._token is not None and self._owner_pid != os.getpid():
+            # Checked before taking the guard: a forked child may inherit it held by the parent's heartbeat.
+            raise KartLockError(
+                f"lock {self.key!r} was acquired by process {self._owner_pid}; only it can release it"
+            )
         with self._guard:
             token = self._token
             if token is None:
                 raise KartLockError(f"lock {self.key!r} is not held, so it cannot be released")
-            if self._owner_pid != os.getpid():
-                raise KartLockError(
-                    f"lock {self.key!r} was acquired by process {self._owner_pid}; only it can release it"
-                )
             was_lost = self.lost
             self._token = None
         heartbeat().discard(self)
