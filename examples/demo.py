@@ -1,5 +1,6 @@
-"""Placeholder demo until the kart-hash demo lands."""
+"""The demo pipeline; until the task layer lands it shows kart-hash on its own."""
 
-import kart_hash
+from hash_demo import main
 
-print(f"kart-hash {kart_hash.__version__}")
+if __name__ == "__main__":
+    main()
