@@ -1,5 +1,20 @@
-"""Slack notifications and run summaries for pipelines."""
+"""Slack notifications and run summaries for pipelines (slack-sdk only)."""
+
+from ._notifier import Notifier, WebhookNotifier
+from ._report import TREE_INFO_PLACEHOLDER, RunEvents, RunReport, TaskFailure
+from ._slack import ChannelNotFoundError, SlackNotifier, SlackSettings
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "TREE_INFO_PLACEHOLDER",
+    "ChannelNotFoundError",
+    "Notifier",
+    "RunEvents",
+    "RunReport",
+    "SlackNotifier",
+    "SlackSettings",
+    "TaskFailure",
+    "WebhookNotifier",
+    "__version__",
+]
