@@ -1,5 +1,22 @@
-"""TaskOnKart on luigi: parameters, unique ids, cached targets, build and run, task information, testing helpers."""
+"""TaskOnKart on luigi: parameters, gokart-compatible unique ids, cached targets, load/dump, completeness."""
+
+from ._errors import EmptyDumpError
+from ._flatten import FlattenableItems, flatten, map_flattenable_items
+from ._parameters import ExplicitBoolParameter, ListTaskInstanceParameter, TaskInstanceParameter
+from ._task import TaskOnKart
+from ._typing import dataframe_type_of
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "EmptyDumpError",
+    "ExplicitBoolParameter",
+    "FlattenableItems",
+    "ListTaskInstanceParameter",
+    "TaskInstanceParameter",
+    "TaskOnKart",
+    "__version__",
+    "dataframe_type_of",
+    "flatten",
+    "map_flattenable_items",
+]

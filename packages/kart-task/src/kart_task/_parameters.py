@@ -1,0 +1,107 @@
+"""gokart's parameter types on luigi: task-valued parameters (serialised as gokart does, so unique
+ids match) and an explicit boolean."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import luigi
+from luigi.task_register import Register
+
+from kart_hash import parse_task_parameter_text, task_parameter_text
+
+if TYPE_CHECKING:
+    from ._task import TaskOnKart
+
+
+def _task_text(task: luigi.Task) -> str:
+    return task_parameter_text(task.get_task_family(), task.to_str_params(only_significant=True))
+
+
+def _task_from_text(text: str) -> luigi.Task:
+    family, params = parse_task_parameter_text(text)
+    task: luigi.Task = Register.get_task_cls(family).from_str_params(params)
+    return task
+
+
+def _default_expected_type() -> type:
+    from ._task import TaskOnKart
+
+    return TaskOnKart
+
+
+class TaskInstanceParameter(luigi.Parameter):
+    """A parameter holding a task instance; by default also a dependency of the task (gokart)."""
+
+    def __init__(self, expected_type: type | None = None, *args: Any, **kwargs: Any) -> None:
+        self._expected_type = expected_type
+        super().__init__(*args, **kwargs)
+
+    @property
+    def expected_type(self) -> type:
+        return self._expected_type or _default_expected_type()
+
+    def parse(self, s: str) -> luigi.Task:
+        return _task_from_text(s)
+
+    def serialize(self, x: luigi.Task) -> str:
+        return _task_text(x)
+
+    def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
+        if not isinstance(param_value, self.expected_type):
+            raise TypeError(
+                f"parameter {param_name!r} takes a {self.expected_type.__name__} instance, "
+                f"got {type(param_value).__name__}: {param_value!r:.80}"
+            )
+
+
+class ListTaskInstanceParameter(luigi.Parameter):
+    """A parameter holding a list of task instances (stored as a tuple, as luigi stores lists)."""
+
+    def __init__(self, expected_elements_type: type | None = None, *args: Any, **kwargs: Any) -> None:
+        self._expected_elements_type = expected_elements_type
+        super().__init__(*args, **kwargs)
+
+    @property
+    def expected_elements_type(self) -> type:
+        return self._expected_elements_type or _default_expected_type()
+
+    def parse(self, s: str) -> tuple[luigi.Task, ...]:
+        return tuple(_task_from_text(text) for text in json.loads(s))
+
+    def serialize(self, x: Any) -> str:
+        return json.dumps([_task_text(task) for task in x])
+
+    def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
+        if isinstance(param_value, str | bytes) or not hasattr(param_value, "__iter__"):
+            raise TypeError(
+                f"parameter {param_name!r} takes a list of {self.expected_elements_type.__name__} "
+                f"instances, got {type(param_value).__name__}: {param_value!r:.80}"
+            )
+        for index, item in enumerate(param_value):
+            if not isinstance(item, self.expected_elements_type):
+                raise TypeError(
+                    f"parameter {param_name!r}[{index}] must be a {self.expected_elements_type.__name__} "
+                    f"instance, got {type(item).__name__}: {item!r:.80}"
+                )
+
+
+class ExplicitBoolParameter(luigi.BoolParameter):
+    """A bool that takes a value on the command line (`--flag true`), unlike luigi's implicit flag."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["parsing"] = luigi.BoolParameter.EXPLICIT_PARSING
+        super().__init__(*args, **kwargs)
+
+
+def _is_task_on_kart_value(value: Any) -> bool:
+    from ._task import TaskOnKart
+
+    if isinstance(value, TaskOnKart):
+        return True
+    return isinstance(value, tuple) and bool(value) and all(isinstance(v, TaskOnKart) for v in value)
+
+
+def _task_label(task: TaskOnKart[Any]) -> str:
+    return f"{task.get_task_family()}({task.make_unique_id()})"

@@ -1,0 +1,438 @@
+"""`TaskOnKart`: a luigi task whose outputs are cached under ids computed exactly as gokart 1.12.2.
+
+Ids come from kart-hash; targets from kart-storage; locks from kart-lock. Two departures from
+upstream, both invisible to ids and files: `to_str_params` is memoised in a plain dict (upstream's
+per-instance lru_cache made tasks unpicklable), and the run wrappers are rebuilt after unpickling,
+so tasks travel to `spawn`-started workers.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+import luigi
+import pandas as pd
+
+import kart_hash
+import kart_lock
+import kart_storage
+
+from ._errors import EmptyDumpError
+from ._flatten import flatten, map_flattenable_items
+from ._parameters import (
+    ExplicitBoolParameter,
+    ListTaskInstanceParameter,
+    TaskInstanceParameter,
+    _is_task_on_kart_value,
+)
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+logger = logging.getLogger("kart_task")
+complete_check_logger = logging.getLogger("gokart.task_complete_check")
+
+_STR_PARAMS_CACHE = "_kart_str_params_cache"
+_WRAPPED_RUN = "run"
+
+
+def _run_unless_complete(run: Callable[[], Any], complete: Callable[[], bool]) -> Callable[[], Any]:
+    @functools.wraps(run)
+    def wrapper() -> Any:
+        if complete():
+            complete_check_logger.warning("run is skipped because the task is already completed.")
+            return None
+        return run()
+
+    return wrapper
+
+
+def _all_exist(targets: list[Any]) -> bool:
+    """Existence of many targets in one batched check per file system (plain luigi targets one by one)."""
+    kart_targets = [t for t in targets if isinstance(t, kart_storage.TargetOnKart)]
+    others = [t for t in targets if not isinstance(t, kart_storage.TargetOnKart)]
+    return all(kart_storage.exists_many(kart_targets)) and all(t.exists() for t in others)
+
+
+class TaskOnKart(luigi.Task, Generic[T]):
+    """A luigi task with gokart's cached outputs, unique ids, locks and load/dump helpers."""
+
+    workspace_directory = luigi.Parameter(
+        default="./resources/", description="Root of every output of make_target*.", significant=False
+    )
+    local_temporary_directory = luigi.Parameter(
+        default="./resources/tmp/", description="Scratch directory for model targets.", significant=False
+    )
+    rerun = luigi.BoolParameter(
+        default=False, description="Delete outputs once and run again.", significant=False
+    )
+    strict_check = luigi.BoolParameter(default=False, significant=False)
+    modification_time_check = luigi.BoolParameter(default=False, significant=False)
+    serialized_task_definition_check = luigi.BoolParameter(default=False, significant=False)
+    delete_unnecessary_output_files = luigi.BoolParameter(default=False, significant=False)
+    significant = luigi.BoolParameter(default=True, significant=False)
+    fix_random_seed_methods = luigi.ListParameter(
+        default=("random.seed", "numpy.random.seed"), significant=False
+    )
+    FIX_RANDOM_SEED_VALUE_NONE_MAGIC_NUMBER: ClassVar[int] = -42497368
+    fix_random_seed_value = luigi.IntParameter(
+        default=FIX_RANDOM_SEED_VALUE_NONE_MAGIC_NUMBER, significant=False
+    )
+    redis_host = luigi.OptionalParameter(default=None, significant=False)
+    redis_port = luigi.OptionalIntParameter(default=None, significant=False)
+    redis_timeout = luigi.IntParameter(default=180, significant=False)
+    fail_on_empty_dump = ExplicitBoolParameter(default=False, significant=False)
+    store_index_in_feather = ExplicitBoolParameter(default=True, significant=False)
+    cache_unique_id = ExplicitBoolParameter(default=True, significant=False)
+    should_dump_supplementary_log_files = ExplicitBoolParameter(default=True, significant=False)
+    complete_check_at_run = ExplicitBoolParameter(default=True, significant=False)
+    should_lock_run = ExplicitBoolParameter(default=False, significant=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._add_configuration(kwargs, "TaskOnKart")
+        self.task_log: dict[str, Any] = {}
+        self.task_unique_id: str | None = None
+        try:
+            super().__init__(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{type(self).__name__}: {exc}") from exc
+        self._rerun_state: bool = bool(self.rerun)
+        self._lock_at_dump = True
+        self._install_run_wrappers()
+
+    # --- construction helpers -------------------------------------------------------------
+
+    @classmethod
+    def _add_configuration(cls, kwargs: dict[str, Any], section: str) -> None:
+        """Fill kwargs from a config section (gokart's `[TaskOnKart]` defaults for every task)."""
+        config = luigi.configuration.get_config()
+        if section not in config:
+            return
+        candidates = {**TaskOnKart.__dict__, **cls.__dict__}
+        for key, text in dict(config[section]).items():
+            if key in kwargs or key not in candidates:
+                continue
+            parameter = candidates[key]
+            if isinstance(parameter, luigi.Parameter):
+                kwargs[key] = parameter.parse(text)
+
+    def _install_run_wrappers(self) -> None:
+        self.__dict__.pop(_WRAPPED_RUN, None)
+        if self.complete_check_at_run:
+            self.run = _run_unless_complete(self.run, self.complete)  # type: ignore[method-assign]
+        if self.should_lock_run:
+            self._lock_at_dump = False
+            assert self.redis_host is not None, "redis_host must be set when should_lock_run is True."
+            assert self.redis_port is not None, "redis_port must be set when should_lock_run is True."
+            run_lock = kart_lock.make_task_lock_params_for_run(self)  # type: ignore[arg-type]
+            self.run = kart_lock.wrap_run_with_lock(self.run, run_lock)  # type: ignore[method-assign]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop(_WRAPPED_RUN, None)  # closures over bound methods: rebuilt on unpickling
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._install_run_wrappers()
+
+    # --- identity ------------------------------------------------------------------------------
+
+    def to_str_params(self, only_significant: bool = False, only_public: bool = False) -> dict[str, str]:
+        """luigi's serialised parameters, memoised per instance: a parent's id reuses its children's
+        text instead of re-serialising whole subtrees at every level."""
+        cache: dict[tuple[bool, bool], dict[str, str]] = self.__dict__.setdefault(_STR_PARAMS_CACHE, {})
+        key = (only_significant, only_public)
+        if key not in cache:
+            cache[key] = luigi.Task.to_str_params(
+                self, only_significant=only_significant, only_public=only_public
+            )
+        return dict(cache[key])
+
+    def make_unique_id(self) -> str:
+        if self.task_unique_id:
+            return self.task_unique_id
+        uid = self._make_hash_id()
+        if self.cache_unique_id:
+            self.task_unique_id = uid
+        return uid
+
+    def _make_hash_id(self) -> str:
+        dependencies: list[str | dict[str, str] | None] = []
+        for dependency in flatten(self.requires()):
+            if isinstance(dependency, TaskOnKart):
+                dependencies.append(dependency.make_unique_id() if dependency.significant else None)
+            elif isinstance(dependency, luigi.Task):
+                dependencies.append(dependency.to_str_params(only_significant=True))
+            else:
+                raise ValueError(
+                    f"Task.requires method returns {type(dependency)}. You should return luigi.Task."
+                )
+        own_code = self.get_own_code() if self.serialized_task_definition_check else None
+        return kart_hash.unique_id(
+            dependencies, self.to_str_params(only_significant=True), type(self).__name__, own_code
+        )
+
+    def get_own_code(self) -> str:
+        return kart_hash.own_code(self, TaskOnKart)
+
+    @staticmethod
+    def get_code(target_class: Any) -> set[str]:
+        def is_code(member: Any) -> bool:
+            return (
+                inspect.ismethod(member)
+                or inspect.isfunction(member)
+                or inspect.isframe(member)
+                or inspect.iscode(member)
+            )
+
+        return {inspect.getsource(member) for _, member in inspect.getmembers(target_class, is_code)}
+
+    def _describe(self, public_only: bool) -> str:
+        parts = []
+        for name, parameter in self.get_params():
+            if not parameter.significant:
+                continue
+            if public_only and parameter.visibility != luigi.parameter.ParameterVisibility.PUBLIC:
+                continue
+            value = getattr(self, name)
+            if isinstance(parameter, TaskInstanceParameter):
+                text = f"{value.get_task_family()}({value.make_unique_id()})"
+            elif isinstance(parameter, ListTaskInstanceParameter):
+                text = "[" + ", ".join(f"{t.get_task_family()}({t.make_unique_id()})" for t in value) + "]"
+            else:
+                text = str(parameter.serialize(value))
+            parts.append(f"{name}={text}")
+        return f"{self.get_task_family()}[{self.make_unique_id()}]({', '.join(parts)})"
+
+    def __repr__(self) -> str:
+        return self._describe(public_only=False)
+
+    def __str__(self) -> str:
+        return self._describe(public_only=True)
+
+    def get_info(self, only_significant: bool = False) -> dict[str, str]:
+        params = dict(self.get_params())
+        info: dict[str, str] = {}
+        for name, value in self.param_kwargs.items():
+            parameter = params[name]
+            if only_significant and not parameter.significant:
+                continue
+            if isinstance(parameter, TaskInstanceParameter):
+                info[name] = f"{type(value).__name__}-{value.make_unique_id()}"
+            else:
+                info[name] = str(parameter.serialize(value))
+        return info
+
+    def clone(self, cls: type[TaskOnKart[Any]] | None = None, **kwargs: Any) -> TaskOnKart[Any]:
+        target_cls = cls or type(self)
+        new_kwargs: dict[str, Any] = {}
+        for name, _ in target_cls.get_params():
+            if name in kwargs:
+                new_kwargs[name] = kwargs[name]
+            elif name not in {"rerun", "strict_check", "modification_time_check"} and hasattr(self, name):
+                new_kwargs[name] = getattr(self, name)
+        return target_cls(**new_kwargs)
+
+    # --- dependencies and outputs -----------------------------------------------------------
+
+    @staticmethod
+    def is_task_on_kart(value: Any) -> bool:
+        return _is_task_on_kart_value(value)
+
+    def make_task_instance_dictionary(self) -> dict[str, Any]:
+        return {name: value for name, value in vars(self).items() if self.is_task_on_kart(value)}
+
+    def requires(self) -> Any:
+        dependencies = self.make_task_instance_dictionary()
+        return dependencies if dependencies else []
+
+    def output(self) -> Any:
+        return self.make_target()
+
+    def _module_path(self) -> str:
+        return type(self).__module__.replace(".", "/")
+
+    def _lock_factory(self, file_path: str, unique_id: str | None) -> kart_storage.LockFactory | None:
+        params = kart_lock.make_task_lock_params(
+            file_path=file_path,
+            unique_id=unique_id,
+            redis_host=self.redis_host,
+            redis_port=self.redis_port,
+            redis_timeout=self.redis_timeout,
+            raise_task_lock_exception_on_collision=False,
+        )
+        return kart_lock.task_lock_factory(params)
+
+    def _dataframe_type(self) -> str:
+        from ._typing import dataframe_type_of
+
+        return dataframe_type_of(type(self))
+
+    def make_target(
+        self,
+        relative_file_path: str | None = None,
+        use_unique_id: bool = True,
+        processor: kart_storage.FileProcessor | None = None,
+    ) -> kart_storage.TargetOnKart:
+        rel = relative_file_path or os.path.join(self._module_path(), f"{type(self).__name__}.pkl")
+        file_path = os.path.join(self.workspace_directory, rel)
+        uid = self.make_unique_id() if use_unique_id else None
+        if processor is None and relative_file_path is not None:
+            processor = kart_storage.make_file_processor(
+                file_path,
+                dataframe_type=self._dataframe_type(),
+                store_index_in_feather=self.store_index_in_feather,
+            )
+        return kart_storage.make_target(
+            file_path,
+            unique_id=uid,
+            processor=processor,
+            lock=self._lock_factory(file_path, uid),
+            store_index_in_feather=self.store_index_in_feather,
+        )
+
+    def make_model_target(
+        self,
+        relative_file_path: str,
+        save_function: Callable[[Any, str], Any],
+        load_function: Callable[[str], Any],
+        use_unique_id: bool = True,
+    ) -> kart_storage.TargetOnKart:
+        assert relative_file_path[-3:] == "zip", f"extension must be zip, but {relative_file_path} is passed."
+        file_path = os.path.join(self.workspace_directory, relative_file_path)
+        uid = self.make_unique_id() if use_unique_id else None
+        return kart_storage.make_model_target(
+            file_path,
+            temporary_directory=self.local_temporary_directory,
+            save_function=save_function,
+            load_function=load_function,
+            unique_id=uid,
+            lock=self._lock_factory(file_path, uid),
+        )
+
+    def make_large_data_frame_target(
+        self, relative_file_path: str | None = None, use_unique_id: bool = True, max_byte: int = 2**26
+    ) -> kart_storage.TargetOnKart:
+        rel = relative_file_path or os.path.join(self._module_path(), f"{type(self).__name__}.zip")
+        processor = kart_storage.LargeDataFrameProcessor(max_byte=max_byte)
+        return self.make_model_target(rel, processor.save, processor.load, use_unique_id=use_unique_id)
+
+    # --- load and dump ---------------------------------------------------------------------------
+
+    def _get_input_targets(self, target: Any) -> Any:
+        if target is None:
+            return self.input()
+        if isinstance(target, str):
+            inputs = self.input()
+            assert isinstance(inputs, dict), (
+                f"input must be dict[str, TargetOnKart], but {type(inputs)} is passed."
+            )
+            return inputs[target]
+        if isinstance(target, TaskOnKart):
+            required = {
+                task.make_unique_id() for task in flatten(self.requires()) if isinstance(task, TaskOnKart)
+            }
+            assert target.make_unique_id() in required, f"{target} should be in requires method"
+            return target.output()
+        if isinstance(target, Iterable):
+            return [self._get_input_targets(item) for item in target]
+        return target
+
+    def load(self, target: Any = None) -> Any:
+        def load_all(targets: Any) -> Any:
+            if isinstance(targets, list | tuple):
+                return [load_all(t) for t in targets]
+            if isinstance(targets, dict):
+                return {key: load_all(t) for key, t in targets.items()}
+            return targets.load()
+
+        return load_all(self._get_input_targets(target))
+
+    def load_generator(self, target: Any = None) -> Iterator[Any]:
+        def load_all(targets: Any) -> Iterator[Any]:
+            if isinstance(targets, list | tuple):
+                for t in targets:
+                    yield from load_all(t)
+            elif isinstance(targets, dict):
+                # gokart 1.12.2 yields the keys of a dict here; kart yields the loaded values.
+                for t in targets.values():
+                    yield from load_all(t)
+            else:
+                yield targets.load()
+
+        return load_all(self._get_input_targets(target))
+
+    def _get_output_target(self, target: Any) -> kart_storage.TargetOnKart:
+        if target is None:
+            output = self.output()
+            assert isinstance(output, kart_storage.TargetOnKart), (
+                f"output must be TargetOnKart, but {type(output)} is passed."
+            )
+            return output
+        if isinstance(target, str):
+            output = self.output()
+            assert isinstance(output, dict), (
+                f"output must be dict[str, TargetOnKart], but {type(output)} is passed."
+            )
+            chosen = output[target]
+            assert isinstance(chosen, kart_storage.TargetOnKart), (
+                f"output must be dict[str, TargetOnKart], but {type(chosen)} is passed."
+            )
+            return chosen
+        assert isinstance(target, kart_storage.TargetOnKart)
+        return target
+
+    def _required_task_outputs(self) -> Any:
+        def describe(task: Any) -> Any:
+            return map_flattenable_items(
+                lambda target: kart_storage.RequiredTaskOutput(
+                    task_name=task.get_task_family(), output_path=target.path()
+                ),
+                task.output(),
+            )
+
+        return map_flattenable_items(describe, self.requires())
+
+    def dump(self, obj: T, target: Any = None, custom_labels: dict[str, Any] | None = None) -> None:
+        if self.fail_on_empty_dump and isinstance(obj, pd.DataFrame) and obj.empty:
+            raise EmptyDumpError()
+        self._get_output_target(target).dump(
+            obj,
+            lock_at_dump=self._lock_at_dump,
+            task_params=luigi.Task.to_str_params(self, only_significant=True, only_public=True),
+            custom_labels=custom_labels,
+            required_task_outputs=self._required_task_outputs(),
+        )
+
+    # --- completeness ------------------------------------------------------------------------------
+
+    def complete(self) -> bool:
+        if self._rerun_state:
+            for target in flatten(self.output()):
+                target.remove()
+            self._rerun_state = False
+            return False
+        done = _all_exist(flatten(self.output()))
+        if done and (self.strict_check or self.modification_time_check):
+            requirements_complete = [task.complete() for task in flatten(self.requires())]
+            done = all(requirements_complete) and _all_exist(flatten(self.input()))
+        if not self.modification_time_check or not done or not self.input():
+            return done
+        return self._check_modification_time()
+
+    def _check_modification_time(self) -> bool:
+        inputs = flatten(self.input())
+        outputs = flatten(self.output())
+        shared = {t.path() for t in inputs} & {t.path() for t in outputs}
+        input_times: list[datetime] = [t.last_modification_time() for t in inputs if t.path() not in shared]
+        output_times: list[datetime] = [t.last_modification_time() for t in outputs if t.path() not in shared]
+        if not input_times or not output_times:
+            return True
+        return max(input_times) <= min(output_times)
