@@ -1,7 +1,7 @@
 """Install one kart package from this checkout with the kart packages it depends on.
 
-    python scripts/install.py kart-storage[s3]
-    python scripts/install.py gokart[all]
+python scripts/install.py kart-storage[s3]
+python scripts/install.py gokart[all]
 """
 
 from __future__ import annotations

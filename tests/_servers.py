@@ -92,7 +92,9 @@ class Server:
                 return self
             time.sleep(0.05)
         self.stop()
-        raise ServerUnavailableError(f"{self.name} did not answer on {self.address} in {timeout}s:\n{self.log_tail()}")
+        raise ServerUnavailableError(
+            f"{self.name} did not answer on {self.address} in {timeout}s:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -34,13 +34,18 @@ def upstream_python() -> Path:
         uv = shutil.which("uv")
         try:
             if uv:
-                subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(UPSTREAM_VENV)], check=True)
                 subprocess.run(
-                    [uv, "pip", "install", "--quiet", "--python", str(python), *UPSTREAM_REQUIREMENTS], check=True
+                    [uv, "venv", "--quiet", "--python", sys.executable, str(UPSTREAM_VENV)], check=True
+                )
+                subprocess.run(
+                    [uv, "pip", "install", "--quiet", "--python", str(python), *UPSTREAM_REQUIREMENTS],
+                    check=True,
                 )
             else:
                 subprocess.run([sys.executable, "-m", "venv", str(UPSTREAM_VENV)], check=True)
-                subprocess.run([str(python), "-m", "pip", "install", "-q", *UPSTREAM_REQUIREMENTS], check=True)
+                subprocess.run(
+                    [str(python), "-m", "pip", "install", "-q", *UPSTREAM_REQUIREMENTS], check=True
+                )
         except (OSError, subprocess.CalledProcessError) as exc:
             raise UpstreamUnavailableError(f"could not install {UPSTREAM_REQUIREMENTS}: {exc}") from exc
         marker.write_text("ok")
