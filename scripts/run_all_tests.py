@@ -1,4 +1,4 @@
-"""Every test of the monorepo: the whole suite in the workspace env, then each package alone.
+"""Every test of the monorepo: the whole suite in the workspace env, each package alone, then lint.
 
 Prints one closing line summing both, and fails when anything failed or when no test ran."""
 
@@ -12,6 +12,24 @@ from pathlib import Path
 from _junit import Counts, read_counts
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+LINT_STEPS = (
+    ["ruff", "check", "."],
+    ["ruff", "format", "--check", "."],
+    ["mypy"],
+)
+
+
+def lint() -> Counts:
+    """ruff and mypy --strict over the monorepo; each step counts as one check in the closing line."""
+    counts = Counts()
+    for step in LINT_STEPS:
+        print(f"=== lint: {' '.join(step)} ===", flush=True)
+        result = subprocess.run([sys.executable, "-m", *step], cwd=ROOT, check=False)
+        counts += Counts(passed=1) if result.returncode == 0 else Counts(failed=1)
+    print(f"lint: {counts.line()}", flush=True)
+    return counts
 
 
 def main() -> int:
@@ -34,6 +52,7 @@ def main() -> int:
     total = Counts()
     total += workspace
     total += isolation
+    total += lint()
     print()
     print(f"kart: {total.line()}")
     if total.total == 0:
