@@ -23,6 +23,7 @@ import kart_hash
 import kart_lock
 import kart_storage
 
+from . import _logs
 from ._errors import EmptyDumpError
 from ._flatten import flatten, map_flattenable_items
 from ._parameters import (
@@ -42,11 +43,14 @@ _STR_PARAMS_CACHE = "_kart_str_params_cache"
 _WRAPPED_RUN = "run"
 
 
-def _run_unless_complete(run: Callable[[], Any], complete: Callable[[], bool]) -> Callable[[], Any]:
+def _run_unless_complete(task: TaskOnKart[Any], run: Callable[[], Any]) -> Callable[[], Any]:
+    complete = task.complete
+
     @functools.wraps(run)
     def wrapper() -> Any:
         if complete():
             complete_check_logger.warning("run is skipped because the task is already completed.")
+            task._kart_run_skipped = True
             return None
         return run()
 
@@ -104,6 +108,8 @@ class TaskOnKart(luigi.Task, Generic[T]):
             raise TypeError(f"{type(self).__name__}: {exc}") from exc
         self._rerun_state: bool = bool(self.rerun)
         self._lock_at_dump = True
+        self._kart_run_skipped = False
+        self._kart_started_at = 0.0
         self._install_run_wrappers()
 
     # --- construction helpers -------------------------------------------------------------
@@ -125,7 +131,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
     def _install_run_wrappers(self) -> None:
         self.__dict__.pop(_WRAPPED_RUN, None)
         if self.complete_check_at_run:
-            self.run = _run_unless_complete(self.run, self.complete)  # type: ignore[method-assign]
+            self.run = _run_unless_complete(self, self.run)  # type: ignore[method-assign]
         if self.should_lock_run:
             self._lock_at_dump = False
             assert self.redis_host is not None, "redis_host must be set when should_lock_run is True."
@@ -411,6 +417,54 @@ class TaskOnKart(luigi.Task, Generic[T]):
             required_task_outputs=self._required_task_outputs(),
         )
 
+    # --- supplementary logs, seeds, restore -------------------------------------------------
+
+    @staticmethod
+    def try_set_seed(methods: list[str], random_seed: int) -> list[str]:
+        return _logs.try_set_seed(methods, random_seed)
+
+    def _get_random_seed(self) -> int:
+        return _logs.random_seed(self)
+
+    def _get_task_log_target(self) -> kart_storage.TargetOnKart:
+        return _logs.log_target(self, _logs.TASK_LOG)  # type: ignore[no-any-return]
+
+    def _get_task_params_target(self) -> kart_storage.TargetOnKart:
+        return _logs.log_target(self, _logs.TASK_PARAMS)  # type: ignore[no-any-return]
+
+    def _get_random_seeds_target(self) -> kart_storage.TargetOnKart:
+        return _logs.log_target(self, _logs.RANDOM_SEED)  # type: ignore[no-any-return]
+
+    def _get_processing_time_target(self) -> kart_storage.TargetOnKart:
+        return _logs.log_target(self, _logs.PROCESSING_TIME)  # type: ignore[no-any-return]
+
+    def _get_module_versions_target(self) -> kart_storage.TargetOnKart:
+        return _logs.log_target(self, _logs.MODULE_VERSIONS, ".txt")  # type: ignore[no-any-return]
+
+    def get_task_log(self) -> dict[str, Any]:
+        if self.task_log:
+            return self.task_log
+        target = self._get_task_log_target()
+        return dict(target.load()) if target.exists() else {}
+
+    def get_task_params(self) -> dict[str, Any]:
+        """The parameters recorded at the last run (gokart 1.12.2 read the task-log file here by mistake)."""
+        target = self._get_task_params_target()
+        return dict(target.load()) if target.exists() else {}
+
+    def get_processing_time(self) -> float | str:
+        target = self._get_processing_time_target()
+        return float(target.load()) if target.exists() else "unknown"
+
+    @classmethod
+    def restore(cls, unique_id: str) -> TaskOnKart[Any]:
+        """Rebuild the task that ran with `unique_id` from its recorded parameters."""
+        workspace = TaskOnKart().workspace_directory
+        path = os.path.join(workspace, _logs.TASK_PARAMS, f"{cls.__name__}_{unique_id}.pkl")
+        params = kart_storage.make_target(path).load()
+        task: TaskOnKart[Any] = cls.from_str_params(params)
+        return task
+
     # --- completeness ------------------------------------------------------------------------------
 
     def complete(self) -> bool:
@@ -436,3 +490,6 @@ class TaskOnKart(luigi.Task, Generic[T]):
         if not input_times or not output_times:
             return True
         return max(input_times) <= min(output_times)
+
+
+_logs.register(TaskOnKart)

@@ -1,0 +1,115 @@
+"""Supplementary log files every TaskOnKart writes next to its outputs, and random-seed fixing.
+
+Registered on TaskOnKart, not on luigi.Task (upstream's handlers fired, and failed, for plain luigi
+tasks). All START work happens in one handler, so seeding comes last: nothing written after the
+seed is set can move the seeded streams.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.metadata
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import luigi
+
+if TYPE_CHECKING:
+    from ._task import TaskOnKart
+
+TASK_PARAMS = "log/task_params"
+RANDOM_SEED = "log/random_seed"
+MODULE_VERSIONS = "log/module_versions"
+PROCESSING_TIME = "log/processing_time"
+TASK_LOG = "log/task_log"
+
+
+def log_target(task: TaskOnKart[Any], folder: str, extension: str = ".pkl") -> Any:
+    return task.make_target(f"{folder}/{type(task).__name__}{extension}")
+
+
+@functools.cache
+def _distributions_by_module() -> dict[str, tuple[str, ...]]:
+    """Scanning installed distributions costs tens of milliseconds: once per process, not per task."""
+    return {module: tuple(dists) for module, dists in importlib.metadata.packages_distributions().items()}
+
+
+def module_versions_text() -> str:
+    """`dist==version` for every distribution whose modules are loaded (upstream always wrote '')."""
+    by_module = _distributions_by_module()
+    found = set()
+    for name in list(sys.modules):
+        if "." in name or name.startswith("_"):
+            continue
+        for dist in by_module.get(name, ()):
+            try:
+                found.add(f"{dist}=={importlib.metadata.version(dist)}")
+            except importlib.metadata.PackageNotFoundError:
+                continue
+    return "\n".join(sorted(found))
+
+
+def random_seed(task: TaskOnKart[Any]) -> int:
+    value = task.fix_random_seed_value
+    if value and value != task.FIX_RANDOM_SEED_VALUE_NONE_MAGIC_NUMBER:
+        return int(value)
+    return int(task.make_unique_id(), 16) % (2**32 - 1)
+
+
+def try_set_seed(methods: list[str] | tuple[str, ...], seed: int) -> list[str]:
+    """Call each dotted callable with `seed`; names whose module or attribute is missing are skipped."""
+    done = []
+    for method in methods:
+        head, *rest = method.split(".")
+        try:
+            target: Any = importlib.import_module(head)
+            for attribute in rest:
+                target = getattr(target, attribute)
+        except (ModuleNotFoundError, AttributeError):
+            continue
+        target(seed)
+        done.append(method)
+    return done
+
+
+def on_start(task: TaskOnKart[Any]) -> None:
+    task._kart_started_at = time.perf_counter()
+    if not task.should_dump_supplementary_log_files:
+        return
+    task.dump(task.to_str_params(only_significant=True), log_target(task, TASK_PARAMS))
+    task.dump(module_versions_text(), log_target(task, MODULE_VERSIONS, ".txt"))
+    seed = random_seed(task)
+    methods = try_set_seed(list(task.fix_random_seed_methods), seed)
+    task.dump({"seed": seed, "seed_methods": methods}, log_target(task, RANDOM_SEED))
+
+
+def on_success(task: TaskOnKart[Any]) -> None:
+    task.task_log["file_path"] = [target.path() for target in _flatten(task.output())]
+    if not task.should_dump_supplementary_log_files or task._kart_run_skipped:
+        return  # a skipped run keeps the logs of the run that produced the outputs
+    task.dump(task.task_log, log_target(task, TASK_LOG))
+
+
+def on_processing_time(task: TaskOnKart[Any], seconds: float) -> None:
+    if task.should_dump_supplementary_log_files and not task._kart_run_skipped:
+        task.dump(float(seconds), log_target(task, PROCESSING_TIME))
+
+
+def on_failure(task: TaskOnKart[Any], exception: BaseException) -> None:
+    luigi_logger = __import__("logging").getLogger("gokart.task")
+    luigi_logger.info(f"FAILURE:\n    task name={type(task).__name__}\n    unique id={task.make_unique_id()}")
+
+
+def _flatten(items: Any) -> list[Any]:
+    from ._flatten import flatten
+
+    return flatten(items)
+
+
+def register(task_class: type[TaskOnKart[Any]]) -> None:
+    task_class.event_handler(luigi.Event.START)(on_start)
+    task_class.event_handler(luigi.Event.SUCCESS)(on_success)
+    task_class.event_handler(luigi.Event.PROCESSING_TIME)(on_processing_time)
+    task_class.event_handler(luigi.Event.FAILURE)(on_failure)
