@@ -16,16 +16,15 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._filesystem import FileSystem, filesystem_for
+from ._filesystem import FileSystem
 from ._naming import make_file_path
 from ._processors.base import PickleFileProcessor
-from ._targets import LockFactory, TargetOnKart, as_utc, seekable_reader
+from ._targets import FileBackedTarget, LockFactory, seekable_reader
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ _LOADER_FILE = "load_function.pkl"
 _pickle_processor = PickleFileProcessor()
 
 
-class ModelTarget(TargetOnKart):
+class ModelTarget(FileBackedTarget):
     """A zip of whatever `save_function(obj, "<scratch>/model.pkl")` writes, plus the pickled loader."""
 
     def __init__(
@@ -47,15 +46,10 @@ class ModelTarget(TargetOnKart):
         lock: LockFactory | None = None,
         filesystem: FileSystem | None = None,
     ) -> None:
-        super().__init__(lock)
-        self._file_path = file_path
+        super().__init__(file_path, lock=lock, filesystem=filesystem)
         self._temporary_directory = temporary_directory
         self._load_function = load_function
         self._save_function = save_function
-        self._filesystem = filesystem if filesystem is not None else filesystem_for(file_path)
-
-    def _storage_location(self) -> tuple[FileSystem, str]:
-        return self._filesystem, self._file_path
 
     def _scratch(self) -> str:
         """A private directory per call: concurrent dumps/loads of one target never share files."""
@@ -63,9 +57,6 @@ class ModelTarget(TargetOnKart):
         return tempfile.mkdtemp(
             prefix=os.path.basename(self._temporary_directory) + "-", dir=self._temporary_directory
         )
-
-    def _exists(self) -> bool:
-        return self._filesystem.exists(self._file_path)
 
     def _dump(
         self,
@@ -102,15 +93,6 @@ class ModelTarget(TargetOnKart):
             return loader(os.path.join(scratch, _MODEL_FILE))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-
-    def _remove(self) -> None:
-        self._filesystem.remove(self._file_path)
-
-    def _last_modification_time(self) -> datetime:
-        return as_utc(self._filesystem.last_modified(self._file_path))
-
-    def _path(self) -> str:
-        return self._file_path
 
 
 def make_model_target(

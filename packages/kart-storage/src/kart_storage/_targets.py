@@ -150,25 +150,16 @@ def seekable_reader(filesystem: FileSystem, path: str) -> Iterator[BinaryIO]:
             yield cast(BinaryIO, spool)
 
 
-class SingleFileTarget(TargetOnKart):
-    """One file written and read by one processor."""
+class FileBackedTarget(TargetOnKart):
+    """A target stored as one object at one path of a file system: existence, removal, time and
+    path are plain file-system calls (and batchable by exists_many)."""
 
     def __init__(
-        self,
-        path: str,
-        processor: FileProcessor,
-        *,
-        lock: LockFactory | None = None,
-        filesystem: FileSystem | None = None,
+        self, path: str, *, lock: LockFactory | None = None, filesystem: FileSystem | None = None
     ) -> None:
         super().__init__(lock)
         self._file_path = path
-        self._processor = processor
         self._filesystem = filesystem if filesystem is not None else filesystem_for(path)
-
-    @property
-    def processor(self) -> FileProcessor:
-        return self._processor
 
     @property
     def filesystem(self) -> FileSystem:
@@ -179,6 +170,37 @@ class SingleFileTarget(TargetOnKart):
 
     def _exists(self) -> bool:
         return self._filesystem.exists(self._file_path)
+
+    def _remove(self) -> None:
+        try:
+            self._filesystem.remove(self._file_path)
+        except TargetNotFoundError:
+            pass  # removed by someone else between exists() and here: the goal is reached
+
+    def _last_modification_time(self) -> datetime:
+        return as_utc(self._filesystem.last_modified(self._file_path))
+
+    def _path(self) -> str:
+        return self._file_path
+
+
+class SingleFileTarget(FileBackedTarget):
+    """One file written and read by one processor."""
+
+    def __init__(
+        self,
+        path: str,
+        processor: FileProcessor,
+        *,
+        lock: LockFactory | None = None,
+        filesystem: FileSystem | None = None,
+    ) -> None:
+        super().__init__(path, lock=lock, filesystem=filesystem)
+        self._processor = processor
+
+    @property
+    def processor(self) -> FileProcessor:
+        return self._processor
 
     def _load(self) -> Any:
         processor = self._processor
@@ -216,18 +238,6 @@ class SingleFileTarget(TargetOnKart):
             processor.format().writer(raw) as stream,
         ):
             processor.dump(obj, stream)
-
-    def _remove(self) -> None:
-        try:
-            self._filesystem.remove(self._file_path)
-        except TargetNotFoundError:
-            pass  # removed by someone else between exists() and here: the goal is reached
-
-    def _last_modification_time(self) -> datetime:
-        return as_utc(self._filesystem.last_modified(self._file_path))
-
-    def _path(self) -> str:
-        return self._file_path
 
 
 def make_target(
