@@ -213,21 +213,22 @@ class RedisLock:
                 if time.monotonic() < self._valid_until:
                     logger.warning("could not extend lock %r (%s); retrying", self.key, exc)
                     return min(_RETRY_AFTER_ERROR, self.extend_interval)
-                self._lost = True
+                # Log before publishing `lost`: whoever sees the flag can also find the reason.
                 logger.warning(
                     "lock %r on %s is presumed lost: Redis did not answer before its TTL ran out (%s)",
                     self.key,
                     describe_server(self.client),
                     exc,
                 )
+                self._lost = True
                 return None
             if not extended:
-                self._lost = True
                 logger.warning(
                     "lock %r on %s was lost while held: the key expired or belongs to another holder",
                     self.key,
                     describe_server(self.client),
                 )
+                self._lost = True
                 return None
             assert self.ttl is not None
             self._valid_until = started + self.ttl
