@@ -10,11 +10,14 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.metadata
+import logging
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
 import luigi
+
+failure_logger = logging.getLogger("gokart.task")
 
 if TYPE_CHECKING:
     from ._task import TaskOnKart
@@ -98,8 +101,9 @@ def on_processing_time(task: TaskOnKart[Any], seconds: float) -> None:
 
 
 def on_failure(task: TaskOnKart[Any], exception: BaseException) -> None:
-    luigi_logger = __import__("logging").getLogger("gokart.task")
-    luigi_logger.info(f"FAILURE:\n    task name={type(task).__name__}\n    unique id={task.make_unique_id()}")
+    failure_logger.info(
+        f"FAILURE:\n    task name={type(task).__name__}\n    unique id={task.make_unique_id()}"
+    )
 
 
 def _flatten(items: Any) -> list[Any]:

@@ -4,15 +4,12 @@ ids match) and an explicit boolean."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import luigi
 from luigi.task_register import Register
 
 from kart_hash import parse_task_parameter_text, task_parameter_text
-
-if TYPE_CHECKING:
-    from ._task import TaskOnKart
 
 
 def _task_text(task: luigi.Task) -> str:
@@ -101,7 +98,3 @@ def _is_task_on_kart_value(value: Any) -> bool:
     if isinstance(value, TaskOnKart):
         return True
     return isinstance(value, tuple) and bool(value) and all(isinstance(v, TaskOnKart) for v in value)
-
-
-def _task_label(task: TaskOnKart[Any]) -> str:
-    return f"{task.get_task_family()}({task.make_unique_id()})"

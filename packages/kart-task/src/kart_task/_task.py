@@ -32,6 +32,7 @@ from ._parameters import (
     TaskInstanceParameter,
     _is_task_on_kart_value,
 )
+from ._typing import dataframe_type_of
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -277,8 +278,6 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return kart_lock.task_lock_factory(params)
 
     def _dataframe_type(self) -> str:
-        from ._typing import dataframe_type_of
-
         return dataframe_type_of(type(self))
 
     def make_target(
