@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+import warnings
 
 import pytest
 from slack_standin import VALID_TOKEN, SlackStandIn
 
-from kart_notify import Notifier, RunEvents, RunReport, SlackNotifier
+from kart_notify import Notifier, RunEvents, RunReport, SlackNotifier, SlackSettings
 
 
 def _report(failed: bool = False) -> RunReport:
@@ -109,3 +110,44 @@ def test_unreachable_slack_is_a_warning(caplog: pytest.LogCaptureFixture) -> Non
     with caplog.at_level(logging.WARNING):
         assert notifier.notify(_report()) is False
     assert caplog.messages[-1].startswith("Failed to send slack notification: ")
+
+
+def test_missing_token_or_channel_means_no_notifier(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="kart_notify"):
+        assert SlackSettings(channel="general").notifier({}) is None
+        assert SlackSettings(channel="general").notifier({"SLACK_TOKEN": ""}) is None
+        assert SlackSettings(channel="").notifier({"SLACK_TOKEN": VALID_TOKEN}) is None
+    assert caplog.messages == ["Slack notification is not activated."] * 3
+
+
+def test_settings_read_the_named_variable_and_build_a_working_notifier(
+    slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = SlackSettings(token_name="MY_BOT_TOKEN", channel="ml-alerts", to_user="@bob")
+    with caplog.at_level(logging.INFO, logger="kart_notify"):
+        notifier = settings.notifier({"MY_BOT_TOKEN": VALID_TOKEN}, base_url=slack.base_url)
+    assert caplog.messages == ["Slack notification is activated."]
+    assert notifier is not None
+    assert notifier.notify(_report())
+    message = slack.calls("chat.postMessage")[0]
+    assert message.form["channel"] == "C0000000003"
+    assert message.form["text"].startswith("<@bob> Report of Root")
+    assert message.headers["authorization"] == f"Bearer {VALID_TOKEN}"
+
+
+def test_token_never_appears_in_logs_warnings_or_errors(
+    slack: SlackStandIn, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "xoxb-wrong-secret-555"
+    notifier = SlackNotifier(secret, "general", base_url=slack.base_url)
+    with caplog.at_level(logging.DEBUG), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        notifier.check()
+        notifier.notify(_report(failed=True))
+    out, err = capsys.readouterr()
+    assert caplog.records, "the failures must have been logged"
+    assert secret not in caplog.text
+    assert all(secret not in str(w.message) for w in caught)
+    assert secret not in out + err
+    assert secret not in repr(notifier)
+    assert secret not in str(notifier)

@@ -9,7 +9,9 @@ from everything this module logs.
 from __future__ import annotations
 
 import logging
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +38,32 @@ class SlackSettings:
     to_user: str = ""
     send_tree_info: bool = False
     send_only_on_failure: bool = False
+
+    def notifier(
+        self,
+        environ: Mapping[str, str] | None = None,
+        *,
+        base_url: str | None = None,
+        logger: logging.Logger | None = None,
+    ) -> SlackNotifier | None:
+        """The notifier these settings describe, or None (logged at INFO, as gokart) without token or channel.
+
+        The token is read from the environment variable named by `token_name`, never stored here.
+        """
+        log = logger or logging.getLogger("kart_notify.slack")
+        token = (os.environ if environ is None else environ).get(self.token_name, "")
+        if not token or not self.channel:
+            log.info("Slack notification is not activated.")
+            return None
+        log.info("Slack notification is activated.")
+        return SlackNotifier(
+            token,
+            self.channel,
+            self.to_user,
+            base_url=base_url,
+            only_on_failure=self.send_only_on_failure,
+            logger=logger,
+        )
 
 
 class SlackNotifier:
