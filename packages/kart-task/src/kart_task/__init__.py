@@ -2,7 +2,14 @@
 
 from ._errors import EmptyDumpError
 from ._flatten import FlattenableItems, flatten, map_flattenable_items
-from ._parameters import ExplicitBoolParameter, ListTaskInstanceParameter, TaskInstanceParameter
+from ._parameters import (
+    ExplicitBoolParameter,
+    ListTaskInstanceParameter,
+    Serializable,
+    SerializableParameter,
+    TaskInstanceParameter,
+    ZonedDateSecondParameter,
+)
 from ._task import TaskOnKart
 from ._typing import dataframe_type_of
 
@@ -13,8 +20,11 @@ __all__ = [
     "ExplicitBoolParameter",
     "FlattenableItems",
     "ListTaskInstanceParameter",
+    "Serializable",
+    "SerializableParameter",
     "TaskInstanceParameter",
     "TaskOnKart",
+    "ZonedDateSecondParameter",
     "__version__",
     "dataframe_type_of",
     "flatten",

@@ -3,8 +3,10 @@ ids match) and an explicit boolean."""
 
 from __future__ import annotations
 
+import datetime
 import json
-from typing import Any
+import warnings
+from typing import Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 import luigi
 from luigi.task_register import Register
@@ -98,3 +100,54 @@ def _is_task_on_kart_value(value: Any) -> bool:
     if isinstance(value, TaskOnKart):
         return True
     return isinstance(value, tuple) and bool(value) and all(isinstance(v, TaskOnKart) for v in value)
+
+
+@runtime_checkable
+class Serializable(Protocol):
+    """A value that chooses its own cache-relevant text (it may leave out fields that must not change ids)."""
+
+    def gokart_serialize(self) -> str: ...
+
+    @classmethod
+    def gokart_deserialize(cls, s: str) -> Self: ...
+
+
+S = TypeVar("S", bound=Serializable)
+
+
+class SerializableParameter(luigi.Parameter, Generic[S]):
+    """A parameter whose text form is the value's own `gokart_serialize()`."""
+
+    def __init__(self, object_type: type[S], *args: Any, **kwargs: Any) -> None:
+        self._object_type = object_type
+        super().__init__(*args, **kwargs)
+
+    def parse(self, x: str) -> S:
+        return self._object_type.gokart_deserialize(x)
+
+    def serialize(self, x: S) -> str:
+        return x.gokart_serialize()
+
+
+class ZonedDateSecondParameter(luigi.Parameter):
+    """A datetime to the second that keeps its time zone in its text form (and so in the unique id)."""
+
+    def parse(self, x: str) -> datetime.datetime:
+        text = x[:-1] + "+00:00" if x.endswith("Z") else x
+        value = datetime.datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            warnings.warn(
+                f"{self.__class__.__name__} got {x!r} without a time zone. "
+                "Please consider using luigi.DateSecondParameter instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return value
+
+    def serialize(self, x: datetime.datetime) -> str:
+        return x.isoformat()
+
+    def normalize(self, x: Any) -> Any:
+        if isinstance(x, datetime.datetime):
+            return x.replace(microsecond=0)
+        return x
