@@ -1,5 +1,6 @@
 """TaskOnKart on luigi: parameters, gokart-compatible unique ids, cached targets, load/dump, completeness."""
 
+from ._config_params import inherits_config_params
 from ._errors import EmptyDumpError
 from ._flatten import FlattenableItems, flatten, map_flattenable_items
 from ._parameters import (
@@ -28,5 +29,6 @@ __all__ = [
     "__version__",
     "dataframe_type_of",
     "flatten",
+    "inherits_config_params",
     "map_flattenable_items",
 ]
