@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+from collections.abc import Callable
 from typing import IO, Any
 
 from kart_storage._formats import StreamFormat, Text
@@ -65,6 +66,13 @@ class _PolarsProcessor(FileProcessor):
 
     def _empty(self) -> Any:
         return self._pl.LazyFrame() if self._lazy else self._pl.DataFrame()
+
+    def _scan_or_read(self, file: IO[Any], scan: Callable[[str], Any], read: Callable[[Any], Any]) -> Any:
+        """Lazy frames scan a local file in place; otherwise read from a seekable stream."""
+        path = _local_path(file)
+        if self._lazy and path is not None:
+            return scan(path)
+        return self._result(read(file if file.seekable() else io.BytesIO(file.read())))
 
 
 class CsvFileProcessorPolars(_PolarsProcessor):
@@ -133,10 +141,7 @@ class ParquetFileProcessorPolars(_PolarsProcessor):
         self._compression = compression
 
     def load(self, file: IO[Any]) -> Any:
-        path = _local_path(file)
-        if self._lazy and path is not None:
-            return self._pl.scan_parquet(path)
-        return self._result(self._pl.read_parquet(file if file.seekable() else io.BytesIO(file.read())))
+        return self._scan_or_read(file, self._pl.scan_parquet, self._pl.read_parquet)
 
     def dump(self, obj: Any, file: IO[Any]) -> None:
         self._collected(obj).write_parquet(file, compression=self._compression or "zstd")
@@ -148,10 +153,7 @@ class FeatherFileProcessorPolars(_PolarsProcessor):
         self._store_index_in_feather = store_index_in_feather
 
     def load(self, file: IO[Any]) -> Any:
-        path = _local_path(file)
-        if self._lazy and path is not None:
-            return self._pl.scan_ipc(path)
-        return self._result(self._pl.read_ipc(file if file.seekable() else io.BytesIO(file.read())))
+        return self._scan_or_read(file, self._pl.scan_ipc, self._pl.read_ipc)
 
     def dump(self, obj: Any, file: IO[Any]) -> None:
         self._collected(obj).write_ipc(file)
