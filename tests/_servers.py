@@ -180,5 +180,8 @@ def running(server: Server) -> Iterator[Server]:
     server.start()
     try:
         yield server
-    finally:
-        server.stop()
+    except BaseException:
+        server.stop()  # keep the work directory: its log explains the failure
+        raise
+    server.stop()
+    shutil.rmtree(server.workdir, ignore_errors=True)
