@@ -1,0 +1,252 @@
+"""One walk over a task's dependency graph, shared by tree info, graph export and `explain`.
+
+Every distinct task (keyed by `<name>_<unique id>`) is visited once, however many tasks require it,
+and the existence of every output and log file in the graph is asked of the storage in one
+`kart_storage.exists_many` call. Completeness is then derived from those answers without calling
+`TaskOnKart.complete()`, which would delete the outputs of `rerun=True` tasks as a side effect.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import luigi
+
+import kart_storage
+
+from ._flatten import flatten
+from ._task import TaskOnKart
+
+
+@dataclass
+class TaskNode:
+    """A distinct task in the graph; `deps` are keys in `flatten(requires())` order (repeats kept)."""
+
+    key: str
+    task: luigi.Task
+    name: str
+    unique_id: str
+    requires: Any
+    deps: list[str]
+    outputs: list[Any]
+    output_exists: list[bool] = field(default_factory=list)
+    complete: bool = False
+
+
+def task_name(task: luigi.Task) -> str:
+    return type(task).__name__
+
+
+def task_unique_id(task: luigi.Task) -> str:
+    """The kart unique id; plain luigi tasks (external data, say) are named by their luigi task id."""
+    if isinstance(task, TaskOnKart):
+        return task.make_unique_id()
+    return str(task.task_id)
+
+
+def task_key(task: luigi.Task) -> str:
+    return f"{task_name(task)}_{task_unique_id(task)}"
+
+
+def target_path(target: Any) -> str:
+    path = getattr(target, "path", None)
+    if callable(path):
+        return str(path())
+    return str(path) if path is not None else repr(target)
+
+
+def _is_standard_kart_task(task: luigi.Task) -> bool:
+    """True when completeness follows `TaskOnKart.complete` exactly, so it can be derived from the batch."""
+    return isinstance(task, TaskOnKart) and type(task).complete is TaskOnKart.complete
+
+
+def uses_standard_logs(task: luigi.Task) -> bool:
+    return (
+        isinstance(task, TaskOnKart)
+        and type(task).get_processing_time is TaskOnKart.get_processing_time
+        and type(task).get_task_log is TaskOnKart.get_task_log
+    )
+
+
+def _as_luigi_task(task: Any, parent: luigi.Task | None) -> luigi.Task:
+    if not isinstance(task, luigi.Task):
+        where = f" in the requires() of {task_name(parent)}" if parent is not None else ""
+        raise TypeError(f"expected a luigi task{where}, got {type(task).__name__}: {task!r}")
+    return task
+
+
+class TaskGraph:
+    """The distinct tasks reachable from `root` through `requires()`, with batched existence answers."""
+
+    def __init__(self, root: luigi.Task) -> None:
+        self.root_key = task_key(_as_luigi_task(root, None))
+        self.nodes: dict[str, TaskNode] = {}
+        self.post_order: list[str] = []
+        self._collect(root)
+        self._log_exists: dict[str, tuple[bool, bool]] = {}
+        self._check_existence()
+        self._derive_completeness()
+
+    def __getitem__(self, key: str) -> TaskNode:
+        return self.nodes[key]
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    # --- the walk (iterative: deep chains must not hit the recursion limit) -----------------
+
+    def _node_for(self, task: luigi.Task) -> tuple[TaskNode, list[luigi.Task]]:
+        requires = task.requires()
+        deps = [_as_luigi_task(dep, task) for dep in flatten(requires)]
+        node = TaskNode(
+            key=task_key(task),
+            task=task,
+            name=task_name(task),
+            unique_id=task_unique_id(task),
+            requires=requires,
+            deps=[task_key(dep) for dep in deps],
+            outputs=flatten(task.output()),
+        )
+        return node, deps
+
+    def _collect(self, root: luigi.Task) -> None:
+        first, first_deps = self._node_for(root)
+        self.nodes[first.key] = first
+        stack: list[tuple[TaskNode, list[luigi.Task], int]] = [(first, first_deps, 0)]
+        while stack:
+            node, deps, position = stack.pop()
+            if position == len(deps):
+                self.post_order.append(node.key)
+                continue
+            stack.append((node, deps, position + 1))
+            key = node.deps[position]
+            if key not in self.nodes:
+                child, child_deps = self._node_for(deps[position])
+                self.nodes[key] = child
+                stack.append((child, child_deps, 0))
+
+    # --- existence, in one batch --------------------------------------------------------------
+
+    def _check_existence(self) -> None:
+        batch: list[kart_storage.TargetOnKart] = []
+        slots: list[tuple[str, int]] = []  # (node key, output index), or index -1/-2 for the log files
+        for key in self.post_order:
+            node = self.nodes[key]
+            node.output_exists = [False] * len(node.outputs)
+            for index, target in enumerate(node.outputs):
+                if isinstance(target, kart_storage.TargetOnKart):
+                    batch.append(target)
+                    slots.append((key, index))
+                else:
+                    node.output_exists[index] = bool(target.exists())
+            task = node.task
+            if uses_standard_logs(task):
+                assert isinstance(task, TaskOnKart)
+                batch.append(task._get_processing_time_target())
+                slots.append((key, -1))
+                batch.append(task._get_task_log_target())
+                slots.append((key, -2))
+        found = kart_storage.exists_many(batch)
+        logs: dict[str, list[bool]] = {}
+        self.log_targets: dict[str, tuple[Any, Any]] = {}
+        for (key, index), target, exists in zip(slots, batch, found, strict=True):
+            if index >= 0:
+                self.nodes[key].output_exists[index] = exists
+                continue
+            logs.setdefault(key, [False, False])[-1 - index] = exists
+            time_target, log_target = self.log_targets.get(key, (None, None))
+            self.log_targets[key] = (target, log_target) if index == -1 else (time_target, target)
+        self._log_exists = {key: (flags[0], flags[1]) for key, flags in logs.items()}
+
+    def _inputs_of(self, node: TaskNode) -> Iterable[tuple[Any, bool]]:
+        for dep in node.deps:
+            dep_node = self.nodes[dep]
+            yield from zip(dep_node.outputs, dep_node.output_exists, strict=True)
+
+    def _derive_completeness(self) -> None:
+        for key in self.post_order:  # dependencies before dependents
+            node = self.nodes[key]
+            node.complete = self._complete(node)
+
+    def _complete(self, node: TaskNode) -> bool:
+        task = node.task
+        if not _is_standard_kart_task(task):
+            with warnings.catch_warnings():
+                warnings.filterwarnings(
+                    "ignore", message=".*without outputs has no custom complete", category=UserWarning
+                )
+                return bool(task.complete())
+        assert isinstance(task, TaskOnKart)
+        if will_rerun(task):
+            return False
+        done = all(node.output_exists)
+        if done and (task.strict_check or task.modification_time_check):
+            done = all(self.nodes[dep].complete for dep in node.deps) and all(
+                exists for _, exists in self._inputs_of(node)
+            )
+        if not task.modification_time_check or not done or not node.deps:
+            return done
+        return not newer_inputs(node, self)
+
+    # --- supplementary logs -----------------------------------------------------------------
+
+    def processing_time(self, key: str) -> float | str:
+        node = self.nodes[key]
+        if key not in self._log_exists:
+            getter = getattr(node.task, "get_processing_time", None)
+            value: float | str = getter() if getter is not None else "unknown"
+            return value
+        if not self._log_exists[key][0]:
+            return "unknown"
+        return float(self.log_targets[key][0].load())
+
+    def task_log(self, key: str) -> dict[str, Any]:
+        node = self.nodes[key]
+        if key not in self._log_exists:
+            getter = getattr(node.task, "get_task_log", None)
+            return dict(getter()) if getter is not None else {}
+        in_memory: dict[str, Any] = getattr(node.task, "task_log", {})
+        if in_memory:
+            return dict(in_memory)
+        if not self._log_exists[key][1]:
+            return {}
+        return dict(self.log_targets[key][1].load())
+
+
+def will_rerun(task: luigi.Task) -> bool:
+    """`rerun=True` and the outputs not yet deleted by a first `complete()` call."""
+    return bool(getattr(task, "_rerun_state", False))
+
+
+def newer_inputs(node: TaskNode, graph: TaskGraph) -> list[str]:
+    """Paths of inputs modified after the oldest output (TaskOnKart's modification_time_check rule)."""
+    inputs = [target for target, _ in graph._inputs_of(node)]
+    input_paths = {target_path(t) for t in inputs}
+    output_paths = {target_path(t) for t in node.outputs}
+    shared = input_paths & output_paths
+    own_inputs = [t for t in inputs if target_path(t) not in shared]
+    own_outputs = [t for t in node.outputs if target_path(t) not in shared]
+    if not own_inputs or not own_outputs:
+        return []
+    oldest_output = min(t.last_modification_time() for t in own_outputs)
+    return [target_path(t) for t in own_inputs if t.last_modification_time() > oldest_output]
+
+
+def walk(task: luigi.Task) -> TaskGraph:
+    return TaskGraph(task)
+
+
+def reachable(graph: TaskGraph, keys: Sequence[str]) -> list[str]:
+    """Keys reachable from `keys` (inclusive), in first-seen order."""
+    seen: dict[str, None] = {}
+    stack = list(reversed(keys))
+    while stack:
+        key = stack.pop()
+        if key in seen:
+            continue
+        seen[key] = None
+        stack.extend(reversed(graph.nodes[key].deps))
+    return list(seen)
