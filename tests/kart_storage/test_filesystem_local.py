@@ -24,6 +24,69 @@ class TestLocalFileSystem(FileSystemConformance):
         return str(tmp_path / "root")
 
 
+class TestLocalFileSystemWithoutFsync(TestLocalFileSystem):
+    """Skipping fsync must not weaken anything a process crash can observe: same conformance suite."""
+
+    @pytest.fixture
+    def filesystem(self) -> FileSystem:
+        return LocalFileSystem(durable=False)
+
+
+def _count_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = os.fsync
+
+    def counting(handle: int) -> None:
+        calls.append(handle)
+        real(handle)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("env", "durable", "expect_fsync"),
+    [
+        (None, None, True),
+        ("0", None, False),
+        ("off", None, False),
+        ("1", None, True),
+        ("0", True, True),
+        (None, False, False),
+    ],
+)
+def test_fsync_follows_argument_then_environment(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: str | None,
+    durable: bool | None,
+    expect_fsync: bool,
+) -> None:
+    if env is None:
+        monkeypatch.delenv("KART_LOCAL_FSYNC", raising=False)
+    else:
+        monkeypatch.setenv("KART_LOCAL_FSYNC", env)
+    calls = _count_fsyncs(monkeypatch)
+    with LocalFileSystem(durable=durable).open_write(str(tmp_path / "x.bin")) as stream:
+        stream.write(b"payload")
+    assert (tmp_path / "x.bin").read_bytes() == b"payload"
+    assert bool(calls) is expect_fsync
+
+
+def test_configure_local_switches_what_targets_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _count_fsyncs(monkeypatch)
+    try:
+        kart_storage.configure_local(durable=False)
+        kart_storage.make_target(str(tmp_path / "a.pkl")).dump({"a": 1})
+        assert calls == []
+        kart_storage.configure_local(durable=True)
+        kart_storage.make_target(str(tmp_path / "b.pkl")).dump({"b": 2})
+        assert calls
+    finally:
+        kart_storage.configure_local()
+    assert kart_storage.make_target(str(tmp_path / "a.pkl")).load() == {"a": 1}
+
+
 def test_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     path = tmp_path / "out" / "x.pkl"
 

@@ -12,21 +12,27 @@ from ._backends import (
     S3Config,
     S3FileSystem,
     configure_gcs,
+    configure_local,
     configure_s3,
     register_builtin_filesystems,
 )
 from ._errors import (
     CorruptTargetError,
+    IntegrityError,
     KartStorageError,
     StorageConfigurationError,
+    TargetExistsError,
     TargetNotFoundError,
+    UnsafePathError,
     UnsupportedExtensionError,
+    UntrustedPickleError,
 )
-from ._filesystem import FileSystem, filesystem_for, register_filesystem
+from ._filesystem import CreateOnlyFileSystem, FileSystem, filesystem_for, register_filesystem
 
 # --- formats, processors and targets: names added here by the formats work ---
 from ._formats import GZIP, NOP, StreamFormat, Text, TextStreamFormat
 from ._in_memory import InMemoryCacheRepository, InMemoryData, InMemoryTarget, make_in_memory_target
+from ._integrity import IntegrityWarning
 from ._labels import RequiredTaskOutput, task_state_labels
 from ._model import LargeDataFrameProcessor, ModelTarget, make_model_target
 from ._naming import make_file_path
@@ -61,6 +67,7 @@ from ._processors.polars import (
 )
 from ._registry import ProcessorFactory, make_file_processor, register_file_processor, supported_extensions
 from ._targets import LockFactory, SingleFileTarget, TargetOnKart, exists_many, make_target
+from ._workspace import join_workspace
 
 register_builtin_filesystems()  # file systems: local, memory, s3://, gs:// (clients built lazily)
 
@@ -71,6 +78,7 @@ __all__ = [
     "NOP",
     "BinaryFileProcessor",
     "CorruptTargetError",
+    "CreateOnlyFileSystem",
     "CsvFileProcessor",
     "CsvFileProcessorPandas",
     "CsvFileProcessorPolars",
@@ -86,6 +94,8 @@ __all__ = [
     "InMemoryCacheRepository",
     "InMemoryData",
     "InMemoryTarget",
+    "IntegrityError",
+    "IntegrityWarning",
     "JsonFileProcessor",
     "JsonFileProcessorPandas",
     "JsonFileProcessorPolars",
@@ -107,19 +117,24 @@ __all__ = [
     "SingleFileTarget",
     "StorageConfigurationError",
     "StreamFormat",
+    "TargetExistsError",
     "TargetNotFoundError",
     "TargetOnKart",
     "Text",
     "TextFileProcessor",
     "TextStreamFormat",
+    "UnsafePathError",
     "UnsupportedExtensionError",
+    "UntrustedPickleError",
     "XmlFileProcessor",
     "__version__",
     "configure_gcs",
+    "configure_local",
     "configure_s3",
     "exists_many",
     "filesystem_for",
     "has_polars",
+    "join_workspace",
     "make_file_path",
     "make_file_processor",
     "make_in_memory_target",

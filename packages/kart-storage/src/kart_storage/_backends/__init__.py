@@ -20,6 +20,7 @@ __all__ = [
     "S3Config",
     "S3FileSystem",
     "configure_gcs",
+    "configure_local",
     "configure_s3",
     "register_builtin_filesystems",
 ]
@@ -35,8 +36,13 @@ def configure_gcs(config: GCSConfig | None = None) -> None:
     register_filesystem("gs", lambda: GCSFileSystem(config))
 
 
+def configure_local(*, durable: bool | None = None) -> None:
+    """Choose whether local writes fsync before publishing (None: the `KART_LOCAL_FSYNC` default)."""
+    register_filesystem("file", lambda: LocalFileSystem(durable=durable))
+
+
 def register_builtin_filesystems() -> None:
-    register_filesystem("file", LocalFileSystem)
+    configure_local()
     register_filesystem("memory", MemoryFileSystem)
     configure_s3()
     configure_gcs()
