@@ -25,3 +25,28 @@ class CorruptTargetError(KartStorageError, ValueError):
 
 class StorageConfigurationError(KartStorageError, RuntimeError):
     """Credentials, bucket or endpoint are missing or wrong: the message says what to set."""
+
+
+class IntegrityError(CorruptTargetError):
+    """A stored file does not match the digest recorded when it was written (truncated, altered, or
+    written without one under strict verification). Raised before the format reads a byte."""
+
+
+class UntrustedPickleError(IntegrityError):
+    """A pickle-family file is unsigned or wrongly signed while a signing key is configured: it is refused
+    before anything is unpickled, so a shared bucket cannot run code on the workers that read it."""
+
+
+class TargetExistsError(KartStorageError, FileExistsError):
+    """A create-only write found the target already published (another worker won the race); nothing
+    was overwritten."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path} already exists: a create-only write never replaces it (nothing was written)"
+        )
+        self.path = path
+
+
+class UnsafePathError(KartStorageError, ValueError):
+    """A path meant to stay inside a workspace is absolute, a URL, or climbs out of it with `..`."""

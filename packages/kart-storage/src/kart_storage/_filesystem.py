@@ -44,6 +44,19 @@ class FileSystem(Protocol):
         ...
 
 
+@runtime_checkable
+class CreateOnlyFileSystem(Protocol):
+    """A file system that can publish a new object without ever replacing an existing one."""
+
+    def open_create(
+        self, path: str, *, metadata: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[BinaryIO]:
+        """Like `open_write`, but publishing is an atomic create on the store (S3 `If-None-Match: *`,
+        GCS `ifGenerationMatch=0`, a hard link on local disk): when `path` already exists the block
+        raises TargetExistsError and the existing object is left untouched."""
+        ...
+
+
 FileSystemFactory = Callable[[], FileSystem]
 
 _factories: dict[str, FileSystemFactory] = {}

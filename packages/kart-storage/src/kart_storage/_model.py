@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from ._filesystem import FileSystem
+from ._integrity import IntegrityPolicy, VerifyOption
 from ._naming import make_file_path
 from ._processors.base import PickleFileProcessor
-from ._targets import FileBackedTarget, LockFactory, seekable_reader
+from ._targets import FileBackedTarget, LockFactory, integrity_policy
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,12 @@ class ModelTarget(FileBackedTarget):
         *,
         lock: LockFactory | None = None,
         filesystem: FileSystem | None = None,
+        integrity: IntegrityPolicy | None = None,
+        create_only: bool = False,
     ) -> None:
-        super().__init__(file_path, lock=lock, filesystem=filesystem)
+        super().__init__(
+            file_path, lock=lock, filesystem=filesystem, integrity=integrity, create_only=create_only
+        )
         self._temporary_directory = temporary_directory
         self._load_function = load_function
         self._save_function = save_function
@@ -73,15 +78,15 @@ class ModelTarget(FileBackedTarget):
             with open(os.path.join(content, _LOADER_FILE), "wb") as loader_file:
                 _pickle_processor.dump(self._load_function, loader_file)
             archive = shutil.make_archive(os.path.join(scratch, "archive"), "zip", root_dir=content)
-            with open(archive, "rb") as source, self._filesystem.open_write(self._file_path) as sink:
-                shutil.copyfileobj(source, sink, 2**20)
+            with open(archive, "rb") as source:
+                self._write(lambda sink: shutil.copyfileobj(source, sink, 2**20))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _load(self) -> Any:
         scratch = self._scratch()
         try:
-            with seekable_reader(self._filesystem, self._file_path) as raw, zipfile.ZipFile(raw) as archive:
+            with self._verified_reader() as raw, zipfile.ZipFile(raw) as archive:
                 archive.extractall(scratch)
             loader = self._load_function
             if not loader:
@@ -103,12 +108,23 @@ def make_model_target(
     unique_id: str | None = None,
     *,
     lock: LockFactory | None = None,
+    verify_integrity: VerifyOption = None,
+    signing_key: bytes | str | None = None,
+    create_only: bool = False,
 ) -> ModelTarget:
-    """A zipped model target; scratch files live under `temporary_directory/<md5 of the final path>`."""
+    """A zipped model target; scratch files live under `temporary_directory/<md5 of the final path>`.
+
+    The zip holds pickles (the loader, usually the model), so a signing key always applies to it."""
     file_path = make_file_path(file_path, unique_id)
     scratch_root = os.path.join(temporary_directory, hashlib.md5(file_path.encode()).hexdigest())
     return ModelTarget(
-        file_path, scratch_root, load_function=load_function, save_function=save_function, lock=lock
+        file_path,
+        scratch_root,
+        load_function=load_function,
+        save_function=save_function,
+        lock=lock,
+        integrity=integrity_policy(verify_integrity, signing_key, unpickles=True),
+        create_only=create_only,
     )
 
 

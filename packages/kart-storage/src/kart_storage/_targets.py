@@ -17,8 +17,19 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, cast
 
-from ._errors import CorruptTargetError, TargetNotFoundError
-from ._filesystem import FileSystem, filesystem_for, scheme_of
+from ._errors import CorruptTargetError, StorageConfigurationError, TargetNotFoundError
+from ._filesystem import CreateOnlyFileSystem, FileSystem, filesystem_for, scheme_of
+from ._integrity import (
+    IntegrityPolicy,
+    VerifyOption,
+    compute_seal,
+    keeps_metadata,
+    read_seal,
+    remove_sidecar,
+    resolve_signing_key,
+    resolve_verify,
+    write_sidecar,
+)
 from ._labels import task_state_labels
 from ._naming import make_file_path
 from ._processors.base import FileProcessor
@@ -152,14 +163,88 @@ def seekable_reader(filesystem: FileSystem, path: str) -> Iterator[BinaryIO]:
 
 class FileBackedTarget(TargetOnKart):
     """A target stored as one object at one path of a file system: existence, removal, time and
-    path are plain file-system calls (and batchable by exists_many)."""
+    path are plain file-system calls (and batchable by exists_many).
+
+    `integrity` seals what is written and checks it before it is read (see `_integrity`);
+    `create_only` publishes with the store's atomic create, so a dump never replaces an existing object.
+    """
 
     def __init__(
-        self, path: str, *, lock: LockFactory | None = None, filesystem: FileSystem | None = None
+        self,
+        path: str,
+        *,
+        lock: LockFactory | None = None,
+        filesystem: FileSystem | None = None,
+        integrity: IntegrityPolicy | None = None,
+        create_only: bool = False,
     ) -> None:
         super().__init__(lock)
         self._file_path = path
         self._filesystem = filesystem if filesystem is not None else filesystem_for(path)
+        self._integrity = integrity if integrity is not None else IntegrityPolicy()
+        self._create_only = create_only
+        if create_only and not isinstance(self._filesystem, CreateOnlyFileSystem):
+            raise StorageConfigurationError(
+                f"create_only=True for {path}: {type(self._filesystem).__name__} has no open_create,"
+                " so it cannot write without possibly replacing another worker's output"
+            )
+
+    @property
+    def integrity(self) -> IntegrityPolicy:
+        return self._integrity
+
+    @property
+    def create_only(self) -> bool:
+        return self._create_only
+
+    def _open_publish(self, metadata: Mapping[str, str] | None) -> AbstractContextManager[BinaryIO]:
+        if self._create_only:
+            return cast(CreateOnlyFileSystem, self._filesystem).open_create(
+                self._file_path, metadata=metadata
+            )
+        return self._filesystem.open_write(self._file_path, metadata=metadata)
+
+    def _write(self, write: Callable[[BinaryIO], None], metadata: Mapping[str, str] | None = None) -> None:
+        """Publish what `write` writes to the stream it is given, sealed when the policy asks for it.
+
+        Sealed content is spooled first (processors such as npz seek while writing, and the seal must be
+        known before the object is published)."""
+        if not self._integrity.active:
+            if not self._create_only:
+                remove_sidecar(self._filesystem, self._file_path)  # a stale seal would fail later loads
+            with self._open_publish(metadata) as raw:
+                write(raw)
+            return
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+            write(cast(BinaryIO, spool))
+            spool.seek(0)
+            seal = compute_seal(cast(BinaryIO, spool), self._integrity.signing_key)
+            spool.seek(0)
+            if keeps_metadata(self._filesystem):
+                with self._open_publish({**(metadata or {}), **seal.as_metadata()}) as raw:
+                    shutil.copyfileobj(spool, raw, 2**20)
+                return
+            if self._create_only:
+                # the data's create decides the race; only the winner writes the seal
+                with self._open_publish(metadata) as raw:
+                    shutil.copyfileobj(spool, raw, 2**20)
+                write_sidecar(self._filesystem, self._file_path, seal)
+                return
+            # seal first: a crash in between leaves a seal without data, which exists() ignores
+            write_sidecar(self._filesystem, self._file_path, seal)
+            with self._open_publish(metadata) as raw:
+                shutil.copyfileobj(spool, raw, 2**20)
+
+    @contextmanager
+    def _verified_reader(self) -> Iterator[BinaryIO]:
+        """The stored bytes, seekable, after the seal check (nothing decodes a byte that failed it)."""
+        with seekable_reader(self._filesystem, self._file_path) as raw:
+            if self._integrity.active:
+                recorded = read_seal(self._filesystem, self._file_path)
+                actual = compute_seal(raw, self._integrity.signing_key)
+                raw.seek(0)
+                self._integrity.check(self._file_path, recorded, actual)
+            yield raw
 
     @property
     def filesystem(self) -> FileSystem:
@@ -176,6 +261,7 @@ class FileBackedTarget(TargetOnKart):
             self._filesystem.remove(self._file_path)
         except TargetNotFoundError:
             pass  # removed by someone else between exists() and here: the goal is reached
+        remove_sidecar(self._filesystem, self._file_path)
 
     def _last_modification_time(self) -> datetime:
         return as_utc(self._filesystem.last_modified(self._file_path))
@@ -194,8 +280,10 @@ class SingleFileTarget(FileBackedTarget):
         *,
         lock: LockFactory | None = None,
         filesystem: FileSystem | None = None,
+        integrity: IntegrityPolicy | None = None,
+        create_only: bool = False,
     ) -> None:
-        super().__init__(path, lock=lock, filesystem=filesystem)
+        super().__init__(path, lock=lock, filesystem=filesystem, integrity=integrity, create_only=create_only)
         self._processor = processor
 
     @property
@@ -204,7 +292,7 @@ class SingleFileTarget(FileBackedTarget):
 
     def _load(self) -> Any:
         processor = self._processor
-        with seekable_reader(self._filesystem, self._file_path) as raw:
+        with self._verified_reader() as raw:
             try:
                 with processor.format().reader(raw) as stream:
                     return processor.load(stream)
@@ -233,11 +321,12 @@ class SingleFileTarget(FileBackedTarget):
         metadata = None
         if scheme_of(self._file_path) == "gs":  # gokart labels GCS objects only
             metadata = task_state_labels(self._file_path, task_params, custom_labels, required_task_outputs)
-        with (
-            self._filesystem.open_write(self._file_path, metadata=metadata or None) as raw,
-            processor.format().writer(raw) as stream,
-        ):
-            processor.dump(obj, stream)
+
+        def write(raw: BinaryIO) -> None:
+            with processor.format().writer(raw) as stream:
+                processor.dump(obj, stream)
+
+        self._write(write, metadata or None)
 
 
 def make_target(
@@ -248,15 +337,37 @@ def make_target(
     lock: LockFactory | None = None,
     store_index_in_feather: bool = True,
     dataframe_type: str = "pandas",
+    verify_integrity: VerifyOption = None,
+    signing_key: bytes | str | None = None,
+    create_only: bool = False,
 ) -> SingleFileTarget:
     """A target at `path` (with `_<unique_id>` before the last extension), its format chosen by the
-    extension unless `processor` is given. Unknown extensions fail here, before any I/O."""
+    extension unless `processor` is given. Unknown extensions fail here, before any I/O.
+
+    `verify_integrity` (True, "strict", False; default KART_VERIFY_INTEGRITY) records a sha256 at dump
+    and checks it at load. `signing_key` (default KART_PICKLE_SIGNING_KEY) signs pickle-family files and
+    refuses to load unsigned or wrongly signed ones. `create_only` never replaces an existing object:
+    a dump that loses the race raises TargetExistsError."""
     file_path = make_file_path(path, unique_id)
     if processor is None:
         processor = make_file_processor(
             file_path, store_index_in_feather=store_index_in_feather, dataframe_type=dataframe_type
         )
-    return SingleFileTarget(file_path, processor, lock=lock)
+    return SingleFileTarget(
+        file_path,
+        processor,
+        lock=lock,
+        integrity=integrity_policy(verify_integrity, signing_key, unpickles=processor.unpickles),
+        create_only=create_only,
+    )
+
+
+def integrity_policy(
+    verify_integrity: VerifyOption, signing_key: bytes | str | None, *, unpickles: bool
+) -> IntegrityPolicy:
+    """Arguments first, then the environment; a signing key only matters to formats that unpickle."""
+    key = resolve_signing_key(signing_key) if unpickles else None
+    return IntegrityPolicy(verify=resolve_verify(verify_integrity), signing_key=key)
 
 
 def exists_many(targets: Iterable[TargetOnKart]) -> list[bool]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from kart_storage._errors import StorageConfigurationError, TargetNotFoundError
+from kart_storage._errors import StorageConfigurationError, TargetExistsError, TargetNotFoundError
 
 from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 
@@ -197,6 +197,20 @@ class GCSFileSystem(LazyClientStore):
     def open_write(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
         """Spools to a temporary file, then uploads it with `metadata` in the same request (resumable
         in `chunk_size` pieces above that size), so the labels appear together with the object."""
+        with self._upload(path, metadata, create_only=False) as spool:
+            yield spool
+
+    @contextlib.contextmanager
+    def open_create(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
+        """Like `open_write`, but the upload carries `ifGenerationMatch=0`, so GCS refuses to replace an
+        existing object (TargetExistsError). gcp-storage-emulator ignores the precondition."""
+        with self._upload(path, metadata, create_only=True) as spool:
+            yield spool
+
+    @contextlib.contextmanager
+    def _upload(
+        self, path: str, metadata: Mapping[str, str] | None, *, create_only: bool
+    ) -> Iterator[BinaryIO]:
         bucket, key = split_bucket_key(path, "gs")
         with tempfile.TemporaryFile(prefix="kart-gcs-") as spool:
             yield spool
@@ -210,11 +224,21 @@ class GCSFileSystem(LazyClientStore):
             if metadata:
                 blob.metadata = dict(metadata)
             content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+            conditions: dict[str, Any] = {"if_generation_match": 0} if create_only else {}
             try:
                 # Without a size the library always takes the resumable, chunked path.
-                blob.upload_from_file(spool, size=None if resumable else size, content_type=content_type)
+                blob.upload_from_file(
+                    spool, size=None if resumable else size, content_type=content_type, **conditions
+                )
             except Exception as error:
-                raise self._bucket_failure(error, path, bucket) from error
+                raise self._upload_failure(error, path, bucket) from error
+
+    def _upload_failure(self, error: Exception, path: str, bucket: str) -> Exception:
+        from google.api_core import exceptions
+
+        if isinstance(error, exceptions.PreconditionFailed):
+            return TargetExistsError(path)
+        return self._bucket_failure(error, path, bucket)
 
     def remove(self, path: str) -> None:
         blob, bucket, _ = self._blob(path)

@@ -108,7 +108,8 @@ class LocalFileSystem:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(staging)
-        _fsync_directory(os.path.dirname(os.path.abspath(path)))
+        if self.durable:
+            _fsync_directory(os.path.dirname(os.path.abspath(path)))
 
     def remove(self, path: str) -> None:
         try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from kart_storage._errors import TargetNotFoundError
+from kart_storage._errors import TargetExistsError, TargetNotFoundError
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,17 @@ class MemoryFileSystem:
             yield stream
             entry = _Entry(stream.getvalue(), datetime.now(UTC), dict(metadata or {}))
         with self._lock:
+            self._entries[path] = entry
+
+    @contextlib.contextmanager
+    def open_create(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
+        """Publishes only when `path` is still absent (checked and set under one lock)."""
+        with io.BytesIO() as stream:
+            yield stream
+            entry = _Entry(stream.getvalue(), datetime.now(UTC), dict(metadata or {}))
+        with self._lock:
+            if path in self._entries:
+                raise TargetExistsError(path)
             self._entries[path] = entry
 
     def remove(self, path: str) -> None:

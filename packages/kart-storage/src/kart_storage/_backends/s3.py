@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from kart_storage._errors import StorageConfigurationError, TargetNotFoundError
+from kart_storage._errors import StorageConfigurationError, TargetExistsError, TargetNotFoundError
 
 from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 
 _MIB = 1024 * 1024
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+#: a conditional create lost: the key exists (412), or another conditional write to it is in flight (409)
+_EXISTS_CODES = {"PreconditionFailed", "412", "ConditionalRequestConflict"}
 _DENIED_CODES = {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"}
 
 
@@ -143,6 +145,8 @@ class S3FileSystem(LazyClientStore):
             code = str(error.response.get("Error", {}).get("Code", ""))
             if code == "NoSuchBucket":
                 return self._configuration_error(bucket, "the bucket does not exist")
+            if code in _EXISTS_CODES:
+                return TargetExistsError(path)
             if code in _MISSING_CODES:
                 return TargetNotFoundError(path)
             if code in _DENIED_CODES:
@@ -251,6 +255,48 @@ class S3FileSystem(LazyClientStore):
                 self.client.upload_fileobj(spool, bucket, key, ExtraArgs=extra, Config=transfer)
             except Exception as error:
                 raise self._translate(error, path, bucket) from error
+
+    @contextlib.contextmanager
+    def open_create(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
+        """Like `open_write`, but S3 itself refuses to replace an existing key: PutObject, or
+        CompleteMultipartUpload above the threshold, carries `If-None-Match: *`."""
+        bucket, key = split_bucket_key(path, "s3")
+        extra: dict[str, Any] = {"Metadata": dict(metadata)} if metadata else {}
+        with tempfile.TemporaryFile(prefix="kart-s3-") as spool:
+            yield spool
+            spool.flush()
+            size = spool.tell()
+            spool.seek(0)
+            try:
+                if size <= self.config.multipart_threshold:
+                    self.client.put_object(Bucket=bucket, Key=key, Body=spool, IfNoneMatch="*", **extra)
+                else:
+                    self._create_multipart(bucket, key, spool, extra)
+            except Exception as error:
+                raise self._translate(error, path, bucket) from error
+
+    def _create_multipart(self, bucket: str, key: str, spool: BinaryIO, extra: dict[str, Any]) -> None:
+        upload_id = self.client.create_multipart_upload(Bucket=bucket, Key=key, **extra)["UploadId"]
+        try:
+            parts = []
+            number = 1
+            while chunk := spool.read(self.config.multipart_chunksize):
+                answer = self.client.upload_part(
+                    Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=chunk
+                )
+                parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+                number += 1
+            self.client.complete_multipart_upload(
+                Bucket=bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},
+                IfNoneMatch="*",
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+            raise
 
     def remove(self, path: str) -> None:
         """HEAD then DELETE: S3 deletes of missing keys succeed silently, and we must report them."""

@@ -22,6 +22,8 @@ class FileProcessor:
 
     #: what `check` accepts, for error messages
     expected_types: str = "any object"
+    #: whether `load` can execute code (unpickling): such files are signed when a signing key is set
+    unpickles: bool = False
 
     def format(self) -> StreamFormat:
         return NOP
@@ -97,6 +99,8 @@ class _ChunkedLargeFileReader:
 
 class PickleFileProcessor(FileProcessor):
     """Any picklable object, protocol 4 (dill's when installed, as upstream); `.pkl`."""
+
+    unpickles = True
 
     def load(self, file: IO[Any]) -> Any:
         reader: Any = _ChunkedLargeFileReader(file) if file.seekable() else file

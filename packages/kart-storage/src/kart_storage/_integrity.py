@@ -1,0 +1,195 @@
+"""Seals: a SHA-256 digest (and, for pickle-family files, an HMAC-SHA256) recorded when a target is
+written and checked before it is read.
+
+The stored bytes never change, so upstream gokart still reads every file. The seal lives in the
+object's metadata where the file system keeps metadata (S3, GCS, memory) and in a sidecar file
+`<path>.kart-digest` elsewhere (local disk). Object metadata is published with the object in one step;
+a sidecar is written just before the data it describes, so a crash leaves at worst a sidecar with no
+data (invisible: `exists()` is false) or, when an existing file was being replaced, a mismatch that is
+reported as IntegrityError, never wrong data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import IO, Literal, Protocol, runtime_checkable
+
+from ._errors import IntegrityError, TargetNotFoundError, UntrustedPickleError
+from ._filesystem import FileSystem
+
+logger = logging.getLogger(__name__)
+
+#: "1"/"true"/"on": verify when present, warn when missing; "strict": a missing digest is an error too
+VERIFY_ENV = "KART_VERIFY_INTEGRITY"
+#: the key (text, used as UTF-8) that signs and checks pickle-family files
+SIGNING_KEY_ENV = "KART_PICKLE_SIGNING_KEY"
+SIDECAR_SUFFIX = ".kart-digest"
+DIGEST_FIELD = "kart-sha256"
+SIGNATURE_FIELD = "kart-hmac-sha256"
+
+VerifyMode = Literal["off", "on", "strict"]
+VerifyOption = bool | Literal["strict"] | None
+
+_CHUNK = 2**20
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+class IntegrityWarning(UserWarning):
+    """A file was loaded under verification although it carries no digest (written by upstream gokart or
+    with verification off). Strict verification turns this into IntegrityError."""
+
+
+def resolve_verify(option: VerifyOption) -> VerifyMode:
+    """The argument when given (True, False or "strict"), else KART_VERIFY_INTEGRITY, else off."""
+    if option is None:
+        raw = os.environ.get(VERIFY_ENV, "").strip().lower()
+        if raw in _FALSE:
+            return "off"
+        if raw in _TRUE:
+            return "on"
+        if raw == "strict":
+            return "strict"
+        raise ValueError(f"{VERIFY_ENV}={raw!r} is not one of 0, 1, strict")
+    if option == "strict":
+        return "strict"
+    if isinstance(option, bool):
+        return "on" if option else "off"
+    raise ValueError(f"verify_integrity must be True, False or 'strict', got {option!r}")
+
+
+def resolve_signing_key(key: bytes | str | None) -> bytes | None:
+    """The argument when given, else KART_PICKLE_SIGNING_KEY; an empty key means no signing."""
+    if key is None:
+        key = os.environ.get(SIGNING_KEY_ENV, "")
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    return key or None
+
+
+@dataclass(frozen=True)
+class Seal:
+    """What is recorded about a file's bytes."""
+
+    digest: str
+    signature: str | None = None
+
+    def as_metadata(self) -> dict[str, str]:
+        fields = {DIGEST_FIELD: self.digest}
+        if self.signature is not None:
+            fields[SIGNATURE_FIELD] = self.signature
+        return fields
+
+    @classmethod
+    def from_metadata(cls, fields: Mapping[str, str]) -> Seal | None:
+        digest = fields.get(DIGEST_FIELD)
+        signature = fields.get(SIGNATURE_FIELD)
+        if digest is None and signature is None:
+            return None
+        return cls(digest or "", signature)
+
+
+def compute_seal(stream: IO[bytes], signing_key: bytes | None) -> Seal:
+    """Digest (and HMAC when a key is given) of the stream from its position to its end, in one pass."""
+    digest = hashlib.sha256()
+    mac = hmac.new(signing_key, digestmod=hashlib.sha256) if signing_key is not None else None
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
+        if mac is not None:
+            mac.update(chunk)
+    return Seal(digest.hexdigest(), mac.hexdigest() if mac is not None else None)
+
+
+@runtime_checkable
+class _MetadataFileSystem(Protocol):
+    def read_metadata(self, path: str) -> dict[str, str]: ...
+
+
+def keeps_metadata(filesystem: FileSystem) -> bool:
+    """Whether seals go into object metadata (published atomically with the bytes) rather than a sidecar."""
+    return isinstance(filesystem, _MetadataFileSystem)
+
+
+def sidecar_path(path: str) -> str:
+    return path + SIDECAR_SUFFIX
+
+
+def read_seal(filesystem: FileSystem, path: str) -> Seal | None:
+    if isinstance(filesystem, _MetadataFileSystem):
+        return Seal.from_metadata(filesystem.read_metadata(path))
+    try:
+        with filesystem.open_read(sidecar_path(path)) as stream:
+            raw = stream.read()
+    except TargetNotFoundError:
+        return None
+    try:
+        fields = json.loads(raw)
+        if not isinstance(fields, dict):
+            raise ValueError("not an object")
+        return Seal.from_metadata({str(k): str(v) for k, v in fields.items()})
+    except ValueError as exc:
+        raise IntegrityError(f"the digest file {sidecar_path(path)} of {path} is unreadable: {exc}") from exc
+
+
+def write_sidecar(filesystem: FileSystem, path: str, seal: Seal) -> None:
+    with filesystem.open_write(sidecar_path(path)) as stream:
+        stream.write(json.dumps(seal.as_metadata(), sort_keys=True).encode("ascii"))
+
+
+def remove_sidecar(filesystem: FileSystem, path: str) -> None:
+    """Drop a stale sidecar (sidecar file systems only); a missing one is fine."""
+    if keeps_metadata(filesystem):
+        return
+    sidecar = sidecar_path(path)
+    if filesystem.exists(sidecar):
+        try:
+            filesystem.remove(sidecar)
+        except TargetNotFoundError:
+            pass
+
+
+@dataclass(frozen=True)
+class IntegrityPolicy:
+    """How one target records and checks seals. `signing_key` is set only for pickle-family targets."""
+
+    verify: VerifyMode = "off"
+    signing_key: bytes | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.verify != "off" or self.signing_key is not None
+
+    def check(self, path: str, recorded: Seal | None, actual: Seal) -> None:
+        """Raise before the file is decoded when its bytes cannot be trusted; warn for a missing digest."""
+        if self.signing_key is not None:
+            if recorded is None or recorded.signature is None:
+                raise UntrustedPickleError(
+                    f"refusing to unpickle {path}: it carries no signature while {SIGNING_KEY_ENV} (or"
+                    " signing_key=) is set. Rebuild it with the key, or remove it."
+                )
+            if actual.signature is None or not hmac.compare_digest(recorded.signature, actual.signature):
+                raise UntrustedPickleError(
+                    f"refusing to unpickle {path}: its signature does not match (altered, or signed with"
+                    " another key). Rebuild it, or remove it."
+                )
+        if self.verify == "off":
+            return
+        if recorded is None or not recorded.digest:
+            message = f"{path} carries no digest (written without verify_integrity, or by upstream gokart)"
+            if self.verify == "strict":
+                raise IntegrityError(f"{message}; strict verification refuses it. Rebuild it or remove it.")
+            warnings.warn(f"{message}; loaded unverified", IntegrityWarning, stacklevel=4)
+            logger.warning("%s; loaded unverified", message)
+            return
+        if not hmac.compare_digest(recorded.digest, actual.digest):
+            raise IntegrityError(
+                f"{path} is corrupt: its sha256 is {actual.digest[:16]}..., but {recorded.digest[:16]}... was"
+                " recorded when it was written (truncated or altered). Remove it and rebuild."
+            )
