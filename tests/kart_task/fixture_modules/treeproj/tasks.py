@@ -151,3 +151,25 @@ class ExternalFile(luigi.ExternalTask):
 
     def output(self) -> Any:
         return luigi.LocalTarget(self.path)
+
+
+class NeverDone(kart_task.TaskOnKart[Any]):
+    """No outputs and a custom complete() that is always False: always runs."""
+
+    def output(self) -> Any:
+        return []
+
+    def complete(self) -> bool:
+        return False
+
+    def run(self) -> None:
+        pass
+
+
+class Checked(kart_task.TaskOnKart[Any]):
+    """Built with serialized_task_definition_check=True in the explain tests."""
+
+    n = luigi.IntParameter(default=1)
+
+    def run(self) -> None:
+        self.dump(self.n)
