@@ -26,6 +26,7 @@ import kart_storage
 from . import _logs
 from ._errors import EmptyDumpError
 from ._flatten import flatten, map_flattenable_items
+from ._pandas_type import check_pandas_types
 from ._parameters import (
     ExplicitBoolParameter,
     ListTaskInstanceParameter,
@@ -202,6 +203,14 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return {inspect.getsource(member) for _, member in inspect.getmembers(target_class, is_code)}
 
     def _describe(self, public_only: bool) -> str:
+        try:
+            return self._describe_with_ids(public_only)
+        except Exception as exc:
+            # luigi formats a task whose requires() fails while reporting that failure: stay printable.
+            problem = f"unique id unavailable: {type(exc).__name__}: {exc}"
+            return f"{self.get_task_family()}[{problem}]({self.task_id})"
+
+    def _describe_with_ids(self, public_only: bool) -> str:
         parts = []
         for name, parameter in self.get_params():
             if not parameter.significant:
@@ -264,7 +273,9 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return self.make_target()
 
     def _module_path(self) -> str:
-        return type(self).__module__.replace(".", "/")
+        # A bare TaskOnKart() (restore, task-info dumps) writes where gokart's does, wherever kart defines it.
+        module = "gokart.task" if type(self) is TaskOnKart else type(self).__module__
+        return module.replace(".", "/")
 
     def _lock_factory(self, file_path: str, unique_id: str | None) -> kart_storage.LockFactory | None:
         params = kart_lock.make_task_lock_params(
@@ -406,6 +417,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return map_flattenable_items(describe, self.requires())
 
     def dump(self, obj: T, target: Any = None, custom_labels: dict[str, Any] | None = None) -> None:
+        check_pandas_types(obj, task_namespace=self.task_namespace)
         if self.fail_on_empty_dump and isinstance(obj, pd.DataFrame) and obj.empty:
             raise EmptyDumpError()
         self._get_output_target(target).dump(

@@ -1,0 +1,63 @@
+"""Column type checks on dumped DataFrames, configured per task namespace (gokart's PandasTypeConfig)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import luigi
+import luigi.task_register
+import pandas as pd
+
+
+class PandasTypeError(Exception):
+    """A dumped DataFrame has a value of the wrong type in a checked column."""
+
+
+class PandasTypeConfig(luigi.Config):
+    """Subclass, set `task_namespace` (optional) and return `{column: type}` from `type_dict()`."""
+
+    @classmethod
+    def type_dict(cls) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def check(cls, df: pd.DataFrame) -> None:
+        for column, expected in cls.type_dict().items():
+            if column not in df.columns:
+                continue
+            for value in df[column]:
+                if not isinstance(value, expected):
+                    raise PandasTypeError(
+                        f'expected type is "{expected}", but "{type(value)}" is passed in column "{column}".'
+                    )
+
+
+class PandasTypeConfigMap(luigi.Config):
+    """Which PandasTypeConfig applies to which task namespace (the last registered one wins)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._configs = _configs_by_namespace()
+
+    def check(self, obj: Any, task_namespace: str | None) -> None:
+        if isinstance(obj, pd.DataFrame) and task_namespace in self._configs:
+            self._configs[task_namespace].check(obj)
+
+
+def _configs_by_namespace() -> dict[str | None, type[PandasTypeConfig]]:
+    configs: dict[str | None, type[PandasTypeConfig]] = {}
+    register: Any = luigi.task_register.Register
+    for cls in register._reg:
+        if isinstance(cls, type) and issubclass(cls, PandasTypeConfig) and cls is not PandasTypeConfig:
+            configs[cls.task_namespace] = cls
+    return configs
+
+
+def check_pandas_types(obj: Any, task_namespace: str | None) -> None:
+    """Check `obj` against the config of its namespace, as registered now (gokart used a first-dump
+    snapshot, so configs defined after the first dump were silently ignored)."""
+    if not isinstance(obj, pd.DataFrame):
+        return
+    config = _configs_by_namespace().get(task_namespace)
+    if config is not None:
+        config.check(obj)
