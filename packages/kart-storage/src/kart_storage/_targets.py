@@ -10,6 +10,7 @@ takes the lock when the target exists.
 from __future__ import annotations
 
 import abc
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -17,7 +18,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, cast
 
-from ._errors import CorruptTargetError, StorageConfigurationError, TargetNotFoundError
+from ._errors import CorruptTargetError, KartStorageError, StorageConfigurationError, TargetNotFoundError
 from ._filesystem import CreateOnlyFileSystem, FileSystem, filesystem_for, scheme_of
 from ._integrity import (
     IntegrityPolicy,
@@ -39,6 +40,14 @@ from ._registry import make_file_processor
 LockFactory = Callable[[], AbstractContextManager[Any]]
 
 _SPOOL_IN_MEMORY = 64 * 2**20
+#: what libraries raise for a value their format cannot hold; a dump reports all of them as TypeError
+_UNSTORABLE = (TypeError, ValueError, OverflowError, AttributeError, RecursionError, pickle.PicklingError)
+
+
+def _is_library_panic(error: BaseException) -> bool:
+    """Rust extensions (polars) turn a panic on malformed input into pyo3's PanicException, which derives
+    from BaseException; it means "this input is bad", not "stop the program"."""
+    return type(error).__name__ == "PanicException"
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -296,9 +305,17 @@ class SingleFileTarget(FileBackedTarget):
             try:
                 with processor.format().reader(raw) as stream:
                     return processor.load(stream)
-            except (TargetNotFoundError, ImportError):
+            except TargetNotFoundError:
                 raise
-            except Exception as exc:
+            except ImportError as exc:
+                # a missing library, or (pickles) a module the file names: still an ImportError, but
+                # naming the file, since a damaged pickle can name any module
+                raise ImportError(
+                    f"cannot load {self._file_path} as {processor.format_name}: {exc}", name=exc.name
+                ) from exc
+            except BaseException as exc:
+                if not isinstance(exc, Exception) and not _is_library_panic(exc):
+                    raise  # KeyboardInterrupt, SystemExit...
                 raise CorruptTargetError(
                     f"cannot load {self._file_path} as {processor.format_name}: {type(exc).__name__}: {exc}"
                 ) from exc
@@ -324,7 +341,19 @@ class SingleFileTarget(FileBackedTarget):
 
         def write(raw: BinaryIO) -> None:
             with processor.format().writer(raw) as stream:
-                processor.dump(obj, stream)
+                try:
+                    processor.dump(obj, stream)
+                except KartStorageError:
+                    raise
+                except BaseException as exc:
+                    if not isinstance(exc, _UNSTORABLE) and not _is_library_panic(exc):
+                        raise
+                    # one documented type for "this value cannot be stored in this format", whatever the
+                    # library raised (ArrowInvalid, OverflowError, PicklingError...); the cause is chained
+                    raise TypeError(
+                        f"cannot dump to {self._file_path} with {processor.format_name}:"
+                        f" {type(exc).__name__}: {exc}; nothing was written"
+                    ) from exc
 
         self._write(write, metadata or None)
 
