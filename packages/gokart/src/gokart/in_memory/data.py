@@ -1,0 +1,3 @@
+from kart_storage import InMemoryData
+
+__all__ = ["InMemoryData"]

@@ -1,0 +1,3 @@
+from kart_storage import InMemoryCacheRepository
+
+__all__ = ["InMemoryCacheRepository"]

@@ -1,0 +1,3 @@
+from kart_storage import RequiredTaskOutput
+
+__all__ = ["RequiredTaskOutput"]
