@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from treeproj.tasks import (
     AlwaysDone,
+    GeneratorRequires,
     LayeredRoot,
     TaskA,
     TaskB,
@@ -197,6 +198,15 @@ def test_requires_info_maps_tasks_dicts_and_iterables() -> None:
         "`requires` has unexpected type <class 'int'>. Must be `TaskOnKart`, "
         "`Iterarble[TaskOnKart]`, or `Dict[str, TaskOnKart]`"
     )
+
+
+def test_requires_written_as_a_generator_is_listed_and_walked(workspace: Path) -> None:
+    tree = make_task_info_tree(GeneratorRequires())
+    assert tree.requires == [
+        RequiredTask("TaskA", TaskA(param="g1").make_unique_id()),
+        RequiredTask("TaskA", TaskA(param="g2").make_unique_id()),
+    ]
+    assert [child.params for child in tree.children_task_infos] == [{"param": "g1"}, {"param": "g2"}]
 
 
 def test_table_has_one_row_per_distinct_task_in_pre_order(workspace: Path) -> None:

@@ -103,7 +103,7 @@ def _reasons(graph: TaskGraph, node: TaskNode, running: set[str]) -> list[RunRea
     reasons: list[RunReason] = []
     if will_rerun(task):
         reasons.append(RunReason(task, RERUN, "its outputs are deleted and rebuilt"))
-    missing = [target_path(t) for t, found in zip(node.outputs, node.output_exists, strict=True) if not found]
+    missing = node.missing_outputs()
     if missing:
         earlier = None
         if isinstance(task, TaskOnKart) and task.serialized_task_definition_check:

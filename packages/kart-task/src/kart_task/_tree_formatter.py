@@ -13,8 +13,15 @@ from typing import Any, NamedTuple
 
 import luigi
 
-from ._task import TaskOnKart
-from ._tree_walk import TaskGraph, target_path, task_name, task_unique_id, walk
+from ._tree_walk import (
+    TaskGraph,
+    shown_in_pre_order,
+    significant_params,
+    target_path,
+    task_name,
+    task_unique_id,
+    walk,
+)
 
 LAST_CHILD = "└─-"
 OTHER_CHILD = "|--"
@@ -78,30 +85,12 @@ def _make_requires_info(requires: Any) -> Any:
     )
 
 
-def _params(task: luigi.Task) -> dict[str, Any]:
-    if isinstance(task, TaskOnKart):
-        return dict(task.get_info(only_significant=True))
-    return dict(task.to_str_params(only_significant=True))
-
-
-def _shown_keys(graph: TaskGraph, ignored: frozenset[str]) -> set[str]:
-    """Tasks reachable from the root without passing through an ignored class."""
-    shown = {graph.root_key}
-    stack = [graph.root_key]
-    while stack:
-        for dep in graph[stack.pop()].deps:
-            if dep not in shown and graph[dep].name not in ignored:
-                shown.add(dep)
-                stack.append(dep)
-    return shown
-
-
 def task_info_tree_from_graph(
     graph: TaskGraph, ignore_task_names: Iterable[str] | None = None, cache: dict[str, TaskInfo] | None = None
 ) -> TaskInfo:
     ignored = frozenset(ignore_task_names or ())
     infos: dict[str, TaskInfo] = cache if cache is not None else {}
-    shown = _shown_keys(graph, ignored)
+    shown = set(shown_in_pre_order(graph, ignored))
     for key in graph.post_order:
         if key not in shown or key in infos:
             continue
@@ -111,7 +100,7 @@ def task_info_tree_from_graph(
             name=node.name,
             unique_id=node.unique_id,
             output_paths=[target_path(target) for target in node.outputs],
-            params=_params(node.task),
+            params=significant_params(node.task),
             processing_time=f"{time}s" if isinstance(time, float) else str(time),
             is_complete="COMPLETE" if node.complete else "PENDING",
             task_log=graph.task_log(key),

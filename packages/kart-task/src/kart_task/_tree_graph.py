@@ -15,8 +15,7 @@ import luigi
 
 import kart_storage
 
-from ._task import TaskOnKart
-from ._tree_walk import TaskGraph, walk
+from ._tree_walk import shown_in_pre_order, significant_params, walk
 
 COMPLETE = "COMPLETE"
 PENDING = "PENDING"
@@ -59,28 +58,9 @@ def _node_ids(keys: Iterable[str]) -> dict[str, str]:
     return ids
 
 
-def _params_of(task: luigi.Task) -> dict[str, str]:
-    if isinstance(task, TaskOnKart):
-        return dict(task.get_info(only_significant=True))
-    return dict(task.to_str_params(only_significant=True))
-
-
-def _shown_in_pre_order(graph: TaskGraph, ignored: frozenset[str]) -> list[str]:
-    order: dict[str, None] = {}
-    stack = [graph.root_key]
-    while stack:
-        key = stack.pop()
-        if key in order:
-            continue
-        order[key] = None
-        stack.extend(dep for dep in reversed(graph[key].deps) if graph[dep].name not in ignored)
-    return list(order)
-
-
 def _drawing(task: luigi.Task, with_params: bool, ignore_task_names: Iterable[str] | None) -> _Drawing:
     graph = walk(task)
-    ignored = frozenset(ignore_task_names or ())
-    keys = _shown_in_pre_order(graph, ignored)
+    keys = shown_in_pre_order(graph, ignore_task_names)
     ids = _node_ids(keys)
     nodes = []
     edges: dict[tuple[str, str], None] = {}
@@ -88,7 +68,7 @@ def _drawing(task: luigi.Task, with_params: bool, ignore_task_names: Iterable[st
         node = graph[key]
         lines = [node.name, node.unique_id, COMPLETE if node.complete else PENDING]
         if with_params:
-            lines += [f"{name}={value}" for name, value in _params_of(node.task).items()]
+            lines += [f"{name}={value}" for name, value in significant_params(node.task).items()]
         nodes.append(_Node(ids[key], tuple(_visible(line) for line in lines), node.complete))
         for dep in node.deps:
             if dep in ids:

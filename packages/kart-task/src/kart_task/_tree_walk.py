@@ -8,8 +8,9 @@ and the existence of every output and log file in the graph is asked of the stor
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,14 @@ import kart_storage
 
 from ._flatten import flatten
 from ._task import TaskOnKart
+
+
+@dataclass
+class LogFile:
+    """A supplementary log file of a task and whether the batch found it."""
+
+    target: Any
+    exists: bool = False
 
 
 @dataclass
@@ -34,6 +43,13 @@ class TaskNode:
     outputs: list[Any]
     output_exists: list[bool] = field(default_factory=list)
     complete: bool = False
+    time_file: LogFile | None = None
+    log_file: LogFile | None = None
+
+    def missing_outputs(self) -> list[str]:
+        return [
+            target_path(t) for t, found in zip(self.outputs, self.output_exists, strict=True) if not found
+        ]
 
 
 def task_name(task: luigi.Task) -> str:
@@ -86,7 +102,6 @@ class TaskGraph:
         self.nodes: dict[str, TaskNode] = {}
         self.post_order: list[str] = []
         self._collect(root)
-        self._log_exists: dict[str, tuple[bool, bool]] = {}
         self._check_existence()
         self._derive_completeness()
 
@@ -100,6 +115,8 @@ class TaskGraph:
 
     def _node_for(self, task: luigi.Task) -> tuple[TaskNode, list[luigi.Task]]:
         requires = task.requires()
+        if isinstance(requires, Iterator):  # a generator can be read once: keep what it gave
+            requires = list(requires)
         deps = [_as_luigi_task(dep, task) for dep in flatten(requires)]
         node = TaskNode(
             key=task_key(task),
@@ -131,35 +148,30 @@ class TaskGraph:
     # --- existence, in one batch --------------------------------------------------------------
 
     def _check_existence(self) -> None:
+        """Outputs and log files of every task, asked of the storage in one `exists_many` call."""
         batch: list[kart_storage.TargetOnKart] = []
-        slots: list[tuple[str, int]] = []  # (node key, output index), or index -1/-2 for the log files
+        answers: list[Callable[[bool], None]] = []
+
+        def ask(target: kart_storage.TargetOnKart, answer: Callable[[bool], None]) -> None:
+            batch.append(target)
+            answers.append(answer)
+
         for key in self.post_order:
             node = self.nodes[key]
             node.output_exists = [False] * len(node.outputs)
             for index, target in enumerate(node.outputs):
                 if isinstance(target, kart_storage.TargetOnKart):
-                    batch.append(target)
-                    slots.append((key, index))
+                    ask(target, functools.partial(node.output_exists.__setitem__, index))
                 else:
                     node.output_exists[index] = bool(target.exists())
-            task = node.task
-            if uses_standard_logs(task):
-                assert isinstance(task, TaskOnKart)
-                batch.append(task._get_processing_time_target())
-                slots.append((key, -1))
-                batch.append(task._get_task_log_target())
-                slots.append((key, -2))
-        found = kart_storage.exists_many(batch)
-        logs: dict[str, list[bool]] = {}
-        self.log_targets: dict[str, tuple[Any, Any]] = {}
-        for (key, index), target, exists in zip(slots, batch, found, strict=True):
-            if index >= 0:
-                self.nodes[key].output_exists[index] = exists
-                continue
-            logs.setdefault(key, [False, False])[-1 - index] = exists
-            time_target, log_target = self.log_targets.get(key, (None, None))
-            self.log_targets[key] = (target, log_target) if index == -1 else (time_target, target)
-        self._log_exists = {key: (flags[0], flags[1]) for key, flags in logs.items()}
+            if uses_standard_logs(node.task):
+                assert isinstance(node.task, TaskOnKart)
+                time_file = node.time_file = LogFile(node.task._get_processing_time_target())
+                log_file = node.log_file = LogFile(node.task._get_task_log_target())
+                ask(time_file.target, functools.partial(setattr, time_file, "exists"))
+                ask(log_file.target, functools.partial(setattr, log_file, "exists"))
+        for answer, exists in zip(answers, kart_storage.exists_many(batch), strict=True):
+            answer(exists)
 
     def _inputs_of(self, node: TaskNode) -> Iterable[tuple[Any, bool]]:
         for dep in node.deps:
@@ -195,25 +207,21 @@ class TaskGraph:
 
     def processing_time(self, key: str) -> float | str:
         node = self.nodes[key]
-        if key not in self._log_exists:
+        if node.time_file is None:
             getter = getattr(node.task, "get_processing_time", None)
             value: float | str = getter() if getter is not None else "unknown"
             return value
-        if not self._log_exists[key][0]:
-            return "unknown"
-        return float(self.log_targets[key][0].load())
+        return float(node.time_file.target.load()) if node.time_file.exists else "unknown"
 
     def task_log(self, key: str) -> dict[str, Any]:
         node = self.nodes[key]
-        if key not in self._log_exists:
+        if node.log_file is None:
             getter = getattr(node.task, "get_task_log", None)
             return dict(getter()) if getter is not None else {}
         in_memory: dict[str, Any] = getattr(node.task, "task_log", {})
         if in_memory:
             return dict(in_memory)
-        if not self._log_exists[key][1]:
-            return {}
-        return dict(self.log_targets[key][1].load())
+        return dict(node.log_file.target.load()) if node.log_file.exists else {}
 
 
 def will_rerun(task: luigi.Task) -> bool:
@@ -239,14 +247,23 @@ def walk(task: luigi.Task) -> TaskGraph:
     return TaskGraph(task)
 
 
-def reachable(graph: TaskGraph, keys: Sequence[str]) -> list[str]:
-    """Keys reachable from `keys` (inclusive), in first-seen order."""
-    seen: dict[str, None] = {}
-    stack = list(reversed(keys))
+def shown_in_pre_order(graph: TaskGraph, ignore_task_names: Iterable[str] | None) -> list[str]:
+    """Tasks reachable from the root without passing through a class named in `ignore_task_names`,
+    each once, in pre-order."""
+    ignored = frozenset(ignore_task_names or ())
+    order: dict[str, None] = {}
+    stack = [graph.root_key]
     while stack:
         key = stack.pop()
-        if key in seen:
+        if key in order:
             continue
-        seen[key] = None
-        stack.extend(reversed(graph.nodes[key].deps))
-    return list(seen)
+        order[key] = None
+        stack.extend(dep for dep in reversed(graph[key].deps) if graph[dep].name not in ignored)
+    return list(order)
+
+
+def significant_params(task: luigi.Task) -> dict[str, Any]:
+    """gokart's `get_info(only_significant=True)`; luigi's parameter text for plain luigi tasks."""
+    if isinstance(task, TaskOnKart):
+        return dict(task.get_info(only_significant=True))
+    return dict(task.to_str_params(only_significant=True))

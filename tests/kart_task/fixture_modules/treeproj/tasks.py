@@ -173,3 +173,9 @@ class Checked(kart_task.TaskOnKart[Any]):
 
     def run(self) -> None:
         self.dump(self.n)
+
+
+class GeneratorRequires(kart_task.TaskOnKart[Any]):
+    def requires(self) -> Any:
+        yield TaskA(param="g1")
+        yield TaskA(param="g2")
