@@ -41,6 +41,18 @@ from kart_task._tree_info import (
 )
 from kart_task._tree_legacy import make_tree_info, tree_info
 
+# spec 5.1/5.3: the fields of TaskInfo.task_info_dict() and the table columns, in this order
+COLUMNS = [
+    "name",
+    "unique_id",
+    "output_paths",
+    "params",
+    "processing_time",
+    "is_complete",
+    "task_log",
+    "requires",
+]
+
 DOCS_TREE = """
 └─-(PENDING) TaskD[66b1c27da8ab88166f2cefff537ce461]
    |--(PENDING) TaskD[4d6dbd52941d26708ae01d52a6453d65]
@@ -168,16 +180,7 @@ def test_repeated_subtrees_are_one_shared_object(workspace: Path) -> None:
 
 def test_task_info_fields_and_requires_structure(workspace: Path) -> None:
     tree = make_task_info_tree(_DoubleTask())
-    assert list(tree.task_info_dict()) == [
-        "name",
-        "unique_id",
-        "output_paths",
-        "params",
-        "processing_time",
-        "is_complete",
-        "task_log",
-        "requires",
-    ]
+    assert list(tree.task_info_dict()) == COLUMNS
     assert tree.requires == {
         "taskA": RequiredTask("_Task", _Task(param=1).make_unique_id()),
         "taskB": RequiredTask("_SubTask", _SubTask().make_unique_id()),
@@ -211,16 +214,7 @@ def test_requires_written_as_a_generator_is_listed_and_walked(workspace: Path) -
 
 def test_table_has_one_row_per_distinct_task_in_pre_order(workspace: Path) -> None:
     table = make_task_info_as_table(docs_example())
-    assert list(table.columns) == [
-        "name",
-        "unique_id",
-        "output_paths",
-        "params",
-        "processing_time",
-        "is_complete",
-        "task_log",
-        "requires",
-    ]
+    assert list(table.columns) == COLUMNS
     assert list(table["name"]) == ["TaskD", "TaskD", "TaskD", "TaskC", "TaskA", "TaskC", "TaskB", "TaskA"]
     assert table["unique_id"].is_unique
     assert set(table["is_complete"]) == {"PENDING"}
