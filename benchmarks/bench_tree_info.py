@@ -9,6 +9,8 @@ single `exists_many` call is a small part on local disk. `per_task_complete` (0.
 serial existence loop over the same 5,001 tasks, without anything task information reports; it is
 there to show that on local disk batching is not what matters; on S3/GCS one batched call replaces
 5,001+ round trips (see bench_storage_exists.py). Upstream re-asks `complete()` once per edge (9,900).
+A second run while other test suites shared the machine: tree text 2.72 s, table 3.53 s, DOT 2.37 s,
+Mermaid 2.46 s, explain 2.46 s, per-task baseline 0.73 s (min of 3): compare within one run.
 
 Task construction and unique ids are computed once in the fixture: they are the same for every
 consumer and belong to the task layer, not to task information.
