@@ -1,0 +1,181 @@
+"""Testing helpers (`gokart.testing`): the empty-DataFrame smoke test of `--test-run-pandas`, and a
+DataFrame comparison that ignores row and column order.
+
+gokart's smoke test injects no empty data and, because every task is complete after the real run, skips
+every `run()`, so it reports OK for a task that would fail. Here each task's own `run()` is called
+directly (no completion skip, no run lock) with `load()` giving its real inputs cut to zero rows (same
+columns and dtypes) and `dump()` doing nothing, so a `run()` that breaks on empty data is reported NG.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import luigi
+import luigi.cmdline_parser
+import pandas as pd
+
+from ._flatten import flatten
+from ._task import TaskOnKart
+
+_DROP_PREFIX = "--test-run-"
+
+test_logger = logging.getLogger("gokart.testing.check_if_run_with_empty_data_frame")
+test_logger.setLevel(logging.INFO)
+if not any(getattr(h, "_kart_test_run", False) for h in test_logger.handlers):
+    _handler = logging.StreamHandler()
+    _handler._kart_test_run = True  # type: ignore[attr-defined]
+    test_logger.addHandler(_handler)
+
+
+class test_run(TaskOnKart[Any]):  # the command line flags are --test-run-*
+    """Holds `--test-run-pandas` and `--test-run-namespace=NS`; never run."""
+
+    __test__ = False  # not a pytest test class despite the name
+
+    pandas = luigi.BoolParameter(default=False, description="Run every task's run() on empty DataFrames.")
+    namespace = luigi.OptionalParameter(
+        default=None, description="Only tasks of this namespace (__not_user_specified: tasks without one)."
+    )
+
+
+@dataclass(frozen=True)
+class _TestStatus:
+    task: luigi.Task
+    exception: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.exception is None
+
+    def format(self) -> str:
+        task = self.task
+        unique_id = task.make_unique_id() if isinstance(task, TaskOnKart) else task.task_id
+        line = (
+            f"status={'OK' if self.ok else 'NG'}; namespace={task.task_namespace}; "
+            f"name={type(task).__name__}; id={unique_id};"
+        )
+        if self.exception is not None:
+            args = ", ".join(str(arg) for arg in self.exception.args)
+            line += f" message={type(self.exception).__name__}: {args}"
+        return line
+
+
+def _remaining_args(cmdline_args: Sequence[str]) -> list[str]:
+    """Everything but the `--test-run-*` flags, also when a value follows as a separate word."""
+    remaining: list[str] = []
+    skip_value = False
+    for arg in cmdline_args:
+        if skip_value:
+            skip_value = False
+            continue
+        if arg.startswith(_DROP_PREFIX):
+            skip_value = arg == "--test-run-namespace"
+            continue
+        remaining.append(arg)
+    return remaining
+
+
+def _get_all_tasks(task: luigi.Task) -> Iterator[luigi.Task]:
+    """The task and everything reachable through requires(), pre-order, repeats kept (as gokart)."""
+    yield task
+    for required in flatten(task.requires()):
+        if isinstance(required, luigi.Task):
+            yield from _get_all_tasks(required)
+
+
+def _emptied(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        return value.iloc[0:0]
+    if isinstance(value, pd.Series):
+        return value.iloc[0:0]
+    if isinstance(value, dict):
+        return {key: _emptied(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_emptied(item) for item in value)
+    return value
+
+
+def _run_with_empty_inputs(task: luigi.Task) -> None:
+    """Call the class's run() on this instance with inputs cut to zero rows and dump disabled."""
+    if not isinstance(task, TaskOnKart):
+        type(task).run(task)
+        return
+
+    def load(target: Any = None) -> Any:
+        return _emptied(TaskOnKart.load(task, target))
+
+    def load_generator(target: Any = None) -> Iterator[Any]:
+        for value in TaskOnKart.load_generator(task, target):
+            yield _emptied(value)
+
+    def dump(obj: Any, target: Any = None, custom_labels: dict[str, Any] | None = None) -> None:
+        return None
+
+    patched = {"load": load, "load_generator": load_generator, "dump": dump}
+    saved = {name: task.__dict__[name] for name in patched if name in task.__dict__}
+    task.__dict__.update(patched)
+    try:
+        type(task).run(task)  # the class's run: no completion skip, no run lock
+    finally:
+        for name in patched:
+            task.__dict__.pop(name, None)
+        task.__dict__.update(saved)
+
+
+def _run_with_test_status(task: luigi.Task) -> _TestStatus:
+    try:
+        _run_with_empty_inputs(task)
+    except Exception as exc:
+        return _TestStatus(task, exc)
+    return _TestStatus(task)
+
+
+def _test_run_with_empty_data_frame(cmdline_args: list[str], namespace: str | None) -> None:
+    from ._run import run
+
+    try:
+        run(cmdline_args)
+    except SystemExit as exit_:
+        code = exit_.code
+        assert code in (0, None), (
+            f"original workflow does not run properly. It exited with error code {code}."
+        )
+    with luigi.cmdline_parser.CmdlineParser.global_instance(cmdline_args) as parser:
+        root = parser.get_task_obj()
+    tasks = [t for t in _get_all_tasks(root) if namespace is None or t.task_namespace == namespace]
+    statuses = [_run_with_test_status(task) for task in tasks]
+    test_logger.info("gokart test results:\n" + "\n".join(status.format() for status in statuses))
+    sys.exit(1 if any(not status.ok for status in statuses) else 0)
+
+
+def try_to_run_test_for_empty_data_frame(cmdline_args: list[str]) -> None:
+    """With `--test-run-pandas`: run the workflow, then every task's run() on empty inputs; exit 0 or 1.
+
+    Without it: return and let the caller go on."""
+    with luigi.cmdline_parser.CmdlineParser.global_instance(cmdline_args):
+        config = test_run()
+        wanted = bool(config.pandas)
+        namespace = config.namespace
+    if wanted:
+        _test_run_with_empty_data_frame(_remaining_args(cmdline_args), namespace)
+
+
+def assert_frame_contents_equal(actual: pd.DataFrame, expected: pd.DataFrame, **kwargs: Any) -> None:
+    """Equal as sets of labelled rows and columns; extra kwargs go to `pandas.testing.assert_frame_equal`."""
+    assert isinstance(actual, pd.DataFrame), "actual is not a DataFrame"
+    assert isinstance(expected, pd.DataFrame), "expected is not a DataFrame"
+    assert actual.index.is_unique, "actual index is not unique"
+    assert expected.index.is_unique, "expected index is not unique"
+    assert actual.columns.is_unique, "actual columns is not unique"
+    assert expected.columns.is_unique, "expected columns is not unique"
+    assert set(actual.columns) == set(expected.columns), "columns are not equal"
+    assert set(actual.index) == set(expected.index), "indexes are not equal"
+    pd.testing.assert_frame_equal(actual, expected.reindex(actual.index)[actual.columns], **kwargs)
+
+
+__all__ = ["assert_frame_contents_equal", "test_run", "try_to_run_test_for_empty_data_frame"]
