@@ -206,3 +206,48 @@ def test_a_good_file_loads_without_warnings(root: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert target.load() == {"ok": True}
+
+
+class _Crash(Exception):
+    """Stands in for a process dying at one step of an overwrite."""
+
+
+def _dies(*args: Any, **kwargs: Any) -> Any:
+    raise _Crash()
+
+
+def test_a_crash_at_any_step_of_a_sidecar_overwrite_leaves_a_loadable_complete_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kart_storage import _integrity
+
+    path = str(tmp_path / "x.pkl")
+    make_target(path, verify_integrity="strict").dump("v1")
+    real_write_sidecar = _integrity.write_sidecar
+
+    # 1. dies twice in a row after the new sidecar, before the data is replaced: v1 still verifies
+    for attempt in ("v2", "v3"):
+        target = make_target(path, verify_integrity="strict")
+        monkeypatch.setattr(target, "_open_publish", _dies)
+        with pytest.raises(_Crash):
+            target.dump(attempt)
+        assert make_target(path, verify_integrity="strict").load() == "v1"
+
+    # 2. dies after the data is replaced, before the sidecar forgets the old bytes: v4 verifies
+    calls: list[str] = []
+
+    def second_write_dies(filesystem: Any, sealed_path: str, seal: Any) -> None:
+        calls.append(sealed_path)
+        if len(calls) == 2:
+            raise _Crash()
+        real_write_sidecar(filesystem, sealed_path, seal)
+
+    monkeypatch.setattr(_integrity, "write_sidecar", second_write_dies)
+    with pytest.raises(_Crash):
+        make_target(path, verify_integrity="strict").dump("v4")
+    monkeypatch.setattr(_integrity, "write_sidecar", real_write_sidecar)
+    assert make_target(path, verify_integrity="strict").load() == "v4"
+    # and the next clean write leaves a sidecar that accepts only its own bytes
+    make_target(path, verify_integrity="strict").dump("v5")
+    with open(path + ".kart-digest") as sidecar:
+        assert "previous" not in json.load(sidecar)

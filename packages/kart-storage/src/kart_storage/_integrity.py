@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Literal, Protocol, runtime_checkable
 
@@ -38,6 +38,8 @@ VerifyMode = Literal["off", "on", "strict"]
 VerifyOption = bool | Literal["strict"] | None
 
 _CHUNK = 2**20
+#: bound on the seals an in-flight sidecar accepts (they pile up only across repeated crashes)
+_MAX_ACCEPTED = 8
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -80,12 +82,17 @@ class Seal:
 
     digest: str
     signature: str | None = None
+    #: seals of the file(s) being replaced, accepted too while a sidecar overwrite is in flight
+    previous: tuple[Seal, ...] = ()
 
     def as_metadata(self) -> dict[str, str]:
         fields = {DIGEST_FIELD: self.digest}
         if self.signature is not None:
             fields[SIGNATURE_FIELD] = self.signature
         return fields
+
+    def candidates(self) -> list[Seal]:
+        return [Seal(self.digest, self.signature), *self.previous]
 
     @classmethod
     def from_metadata(cls, fields: Mapping[str, str]) -> Seal | None:
@@ -130,17 +137,52 @@ def read_seal(filesystem: FileSystem, path: str) -> Seal | None:
     except TargetNotFoundError:
         return None
     try:
-        fields = json.loads(raw)
-        if not isinstance(fields, dict):
-            raise ValueError("not an object")
-        return Seal.from_metadata({str(k): str(v) for k, v in fields.items()})
+        return _seal_from_json(json.loads(raw))
     except ValueError as exc:
         raise IntegrityError(f"the digest file {sidecar_path(path)} of {path} is unreadable: {exc}") from exc
 
 
+def _seal_from_json(fields: object) -> Seal | None:
+    if not isinstance(fields, dict):
+        raise ValueError("not a JSON object")
+    seal = Seal.from_metadata({str(k): str(v) for k, v in fields.items() if k != "previous"})
+    listed = fields.get("previous", [])
+    if not isinstance(listed, list):
+        raise ValueError("'previous' is not a list")
+    previous = tuple(found for found in map(_seal_from_json, listed) if found is not None)
+    if seal is None or not previous:
+        return seal
+    return Seal(seal.digest, seal.signature, previous)
+
+
 def write_sidecar(filesystem: FileSystem, path: str, seal: Seal) -> None:
+    fields: dict[str, object] = dict(seal.as_metadata())
+    if seal.previous:
+        fields["previous"] = [accepted.as_metadata() for accepted in seal.previous]
     with filesystem.open_write(sidecar_path(path)) as stream:
-        stream.write(json.dumps(seal.as_metadata(), sort_keys=True).encode("ascii"))
+        stream.write(json.dumps(fields, sort_keys=True).encode("ascii"))
+
+
+def replace_with_sidecar(filesystem: FileSystem, path: str, seal: Seal, publish: Callable[[], None]) -> None:
+    """Publish new data under a sidecar without a moment where a crash leaves data and seal disagreeing:
+    the sidecar first accepts both the old and the new bytes, then the data is replaced atomically, then
+    the sidecar forgets the old bytes. A crash leaves a sidecar with no data (exists() is false) or one
+    that accepts whichever complete file is in place."""
+    previous = None
+    if filesystem.exists(path):
+        try:
+            previous = read_seal(filesystem, path)
+        except IntegrityError:
+            previous = None  # an unreadable old seal protects nothing worth keeping
+    if previous is not None:
+        # every seal the old sidecar accepted: after an earlier crash the file in place may be any of them
+        accepted = tuple(previous.candidates())[:_MAX_ACCEPTED]
+        write_sidecar(filesystem, path, Seal(seal.digest, seal.signature, accepted))
+    else:
+        write_sidecar(filesystem, path, seal)
+    publish()
+    if previous is not None:
+        write_sidecar(filesystem, path, seal)
 
 
 def remove_sidecar(filesystem: FileSystem, path: str) -> None:
@@ -168,28 +210,33 @@ class IntegrityPolicy:
 
     def check(self, path: str, recorded: Seal | None, actual: Seal) -> None:
         """Raise before the file is decoded when its bytes cannot be trusted; warn for a missing digest."""
+        candidates = recorded.candidates() if recorded is not None else []
         if self.signing_key is not None:
-            if recorded is None or recorded.signature is None:
+            signatures = [seal.signature for seal in candidates if seal.signature is not None]
+            if not signatures:
                 raise UntrustedPickleError(
                     f"refusing to unpickle {path}: it carries no signature while {SIGNING_KEY_ENV} (or"
                     " signing_key=) is set. Rebuild it with the key, or remove it."
                 )
-            if actual.signature is None or not hmac.compare_digest(recorded.signature, actual.signature):
+            if actual.signature is None or not any(
+                hmac.compare_digest(signature, actual.signature) for signature in signatures
+            ):
                 raise UntrustedPickleError(
                     f"refusing to unpickle {path}: its signature does not match (altered, or signed with"
                     " another key). Rebuild it, or remove it."
                 )
         if self.verify == "off":
             return
-        if recorded is None or not recorded.digest:
+        digests = [seal.digest for seal in candidates if seal.digest]
+        if not digests:
             message = f"{path} carries no digest (written without verify_integrity, or by upstream gokart)"
             if self.verify == "strict":
                 raise IntegrityError(f"{message}; strict verification refuses it. Rebuild it or remove it.")
             warnings.warn(f"{message}; loaded unverified", IntegrityWarning, stacklevel=4)
             logger.warning("%s; loaded unverified", message)
             return
-        if not hmac.compare_digest(recorded.digest, actual.digest):
+        if not any(hmac.compare_digest(digest, actual.digest) for digest in digests):
             raise IntegrityError(
-                f"{path} is corrupt: its sha256 is {actual.digest[:16]}..., but {recorded.digest[:16]}... was"
+                f"{path} is corrupt: its sha256 is {actual.digest[:16]}..., but {digests[0][:16]}... was"
                 " recorded when it was written (truncated or altered). Remove it and rebuild."
             )

@@ -27,6 +27,7 @@ from ._integrity import (
     keeps_metadata,
     read_seal,
     remove_sidecar,
+    replace_with_sidecar,
     resolve_signing_key,
     resolve_verify,
     write_sidecar,
@@ -239,10 +240,12 @@ class FileBackedTarget(TargetOnKart):
                     shutil.copyfileobj(spool, raw, 2**20)
                 write_sidecar(self._filesystem, self._file_path, seal)
                 return
-            # seal first: a crash in between leaves a seal without data, which exists() ignores
-            write_sidecar(self._filesystem, self._file_path, seal)
-            with self._open_publish(metadata) as raw:
-                shutil.copyfileobj(spool, raw, 2**20)
+
+            def publish() -> None:
+                with self._open_publish(metadata) as raw:
+                    shutil.copyfileobj(spool, raw, 2**20)
+
+            replace_with_sidecar(self._filesystem, self._file_path, seal, publish)
 
     @contextmanager
     def _verified_reader(self) -> Iterator[BinaryIO]:
