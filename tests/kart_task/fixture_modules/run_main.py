@@ -1,6 +1,7 @@
 """Command-line entry of the run tests: `python run_main.py <Task> [options]` (kart_task's run()).
 
-With KART_TEST_ON_FINISH=<path>, the on_finish callback writes what it got there as JSON.
+With KART_TEST_ON_FINISH=<path>, the on_finish callback writes what it got there as JSON;
+with KART_TEST_ADD_CONFIG=<path>, that config file is added (kart_task.add_config) before the run.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import runproj.tasks  # noqa: E402, F401  (registers the task families)
+import runproj.tasks  # noqa: F401  (registers the task families)
 
-from kart_task._run import run  # noqa: E402
+from kart_task._run import run
 
 
 def _record(task: Any, code: int, events: Any) -> None:
@@ -31,4 +32,8 @@ def _record(task: Any, code: int, events: Any) -> None:
 
 
 if __name__ == "__main__":
+    if "KART_TEST_ADD_CONFIG" in os.environ:
+        import kart_task
+
+        kart_task.add_config(os.environ["KART_TEST_ADD_CONFIG"])
     run(on_finish=_record if "KART_TEST_ON_FINISH" in os.environ else None)
