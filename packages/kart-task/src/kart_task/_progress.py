@@ -16,6 +16,7 @@ Plugging it into a build::
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -37,6 +38,16 @@ def progress_wanted(setting: bool | None, stream: IO[str] | None = None) -> bool
         return bool(isatty()) if callable(isatty) else False
     except ValueError:  # a closed stream
         return False
+
+
+def _fixed_size(stream: IO[str]) -> tuple[int, int] | None:
+    """None when the terminal knows its size (tqdm follows resizes); else a fixed (columns, rows) for a
+    terminal that reports 0 x 0 (a new pseudo-terminal: tqdm would hide the bar) or for no terminal."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return (100, 24)
+    return None if size.columns > 0 and size.lines > 0 else (100, 24)
 
 
 @dataclass
@@ -95,12 +106,16 @@ class Progress:
         from tqdm import tqdm
 
         if self._bar is None:
+            stream = self._stream if self._stream is not None else sys.stderr
+            fixed = _fixed_size(stream)
             self._bar = tqdm(
                 total=0,
                 desc="tasks",
                 unit="task",
-                file=self._stream if self._stream is not None else sys.stderr,
-                dynamic_ncols=True,
+                file=stream,
+                dynamic_ncols=fixed is None,
+                ncols=None if fixed is None else fixed[0],
+                nrows=None if fixed is None else fixed[1],
                 leave=True,
             )
         bar = self._bar
