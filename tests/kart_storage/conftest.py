@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +80,20 @@ def gcs_root(gcs_server: Server) -> str:
     assert isinstance(filesystem, kart_storage.GCSFileSystem)
     filesystem.client.create_bucket(bucket)
     return f"gs://{bucket}"
+
+
+@pytest.fixture(params=["local", "memory", "s3", "gcs"])
+def store_root(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty root on each backend: a local directory, a memory prefix, an S3 and a GCS bucket."""
+    if request.param == "local":
+        return str(tmp_path)
+    if request.param == "memory":
+        return f"memory://root-{uuid.uuid4().hex}"
+    return str(request.getfixturevalue(f"{request.param}_root"))
+
+
+@pytest.fixture
+def no_trust_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither KART_VERIFY_INTEGRITY nor KART_PICKLE_SIGNING_KEY leaks in from the caller's shell."""
+    monkeypatch.delenv("KART_VERIFY_INTEGRITY", raising=False)
+    monkeypatch.delenv("KART_PICKLE_SIGNING_KEY", raising=False)

@@ -27,6 +27,7 @@ import kart_storage
 from kart_storage import CorruptTargetError, GCSConfig, S3Config, make_target
 
 _PATHS_PER_RUN = 5
+pytestmark = pytest.mark.usefixtures("no_trust_environment")
 
 
 def _payload(trial: int, size: int) -> np.ndarray[Any, Any]:
@@ -104,10 +105,16 @@ def _run(root: str, trials: int, size: int, configure: Callable[[], None], seed:
         assert _fork_dump(f"{root}/calibrate-{attempt}.pkl", attempt, size, configure, None) == "BE"
         durations.append(time.monotonic() - started)
     typical = statistics.median(durations)
+    window = typical
     counts: Counter[str] = Counter(trials=trials)
     for trial in range(trials):
         path = f"{root}/out/t{trial % _PATHS_PER_RUN}.pkl"
-        reported = _fork_dump(path, trial, size, configure, rng.uniform(0.0, 0.9 * typical))
+        reported = _fork_dump(path, trial, size, configure, rng.uniform(0.0, window))
+        # follow the machine's speed (other jobs share it): aim the kills at the write itself
+        if reported == "BE":
+            window *= 0.85
+        elif reported == "":
+            window *= 1.15
         counts[
             {"": "killed before writing", "B": "killed mid-write", "BE": "finished before kill"}[reported]
         ] += 1
@@ -128,12 +135,6 @@ def _report(backend: str, counts: Counter[str], record_property: Callable[[str, 
     assert counts["partial files seen"] == 0
     assert counts["killed mid-write"] >= counts["trials"] // 4, "the kill window missed the writes"
     assert counts["rebuilds completed"] >= _PATHS_PER_RUN
-
-
-@pytest.fixture(autouse=True)
-def _no_environment_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("KART_VERIFY_INTEGRITY", raising=False)
-    monkeypatch.delenv("KART_PICKLE_SIGNING_KEY", raising=False)
 
 
 @pytest.mark.timeout(300)

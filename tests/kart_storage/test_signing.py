@@ -7,13 +7,13 @@ import hashlib
 import hmac
 import os
 import pickle
-import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from pickled_functions import load_pickle, save_pickle
 
 from kart_storage import (
     CorruptTargetError,
@@ -27,19 +27,12 @@ from kart_storage import (
 KEY = "correct horse battery staple"
 
 
-@pytest.fixture(params=["local", "memory", "s3", "gcs"])
-def root(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "local":
-        return str(tmp_path)
-    if request.param == "memory":
-        return f"memory://signing-{uuid.uuid4().hex}"
-    return str(request.getfixturevalue(f"{request.param}_root"))
+@pytest.fixture
+def root(store_root: str) -> str:
+    return store_root
 
 
-@pytest.fixture(autouse=True)
-def _no_environment_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("KART_VERIFY_INTEGRITY", raising=False)
-    monkeypatch.delenv("KART_PICKLE_SIGNING_KEY", raising=False)
+pytestmark = pytest.mark.usefixtures("no_trust_environment")
 
 
 class _Payload:
@@ -143,20 +136,12 @@ def test_formats_that_do_not_unpickle_ignore_the_key(root: str) -> None:
     assert target.load()["a"].tolist() == [1]
 
 
-def _save(obj: Any, path: str) -> None:
-    with open(path, "wb") as handle:
-        pickle.dump(obj, handle)
-
-
-def _load(path: str) -> Any:
-    with open(path, "rb") as handle:
-        return pickle.load(handle)
-
-
 def test_model_zips_are_signed_and_a_planted_zip_never_runs(root: str, tmp_path: Path) -> None:
-    target = make_model_target(f"{root}/m.zip", str(tmp_path / "scratch"), _save, _load, signing_key=KEY)
+    target = make_model_target(
+        f"{root}/m.zip", str(tmp_path / "scratch"), save_pickle, load_pickle, signing_key=KEY
+    )
     target.dump({"w": 1})
-    fresh = make_model_target(f"{root}/m.zip", str(tmp_path / "scratch"), _save, None, signing_key=KEY)
+    fresh = make_model_target(f"{root}/m.zip", str(tmp_path / "scratch"), save_pickle, None, signing_key=KEY)
     assert fresh.load() == {"w": 1}
     marker = str(tmp_path / "pwned")
     evil = tmp_path / "evil.zip"
@@ -164,7 +149,7 @@ def test_model_zips_are_signed_and_a_planted_zip_never_runs(root: str, tmp_path:
         archive.writestr("model.pkl", pickle.dumps(1))
         archive.writestr("load_function.pkl", pickle.dumps(_Payload(marker)))
     _plant(target.path(), evil.read_bytes(), keep_seal=True)
-    victim = make_model_target(f"{root}/m.zip", str(tmp_path / "scratch"), _save, None, signing_key=KEY)
+    victim = make_model_target(f"{root}/m.zip", str(tmp_path / "scratch"), save_pickle, None, signing_key=KEY)
     with pytest.raises(UntrustedPickleError, match=r"m\.zip"):
         victim.load()
     assert not os.path.exists(marker)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 import uuid
 import zipfile
 from pathlib import Path
@@ -12,18 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from pickled_functions import load_pickle as load_model
+from pickled_functions import save_pickle as save_model
 
 from kart_storage import LargeDataFrameProcessor, ModelTarget, make_model_target
-
-
-def save_model(obj: Any, path: str) -> None:
-    with open(path, "wb") as file:
-        pickle.dump(obj, file)
-
-
-def load_model(path: str) -> Any:
-    with open(path, "rb") as file:
-        return pickle.load(file)
 
 
 def save_directory(obj: Any, path: str) -> None:

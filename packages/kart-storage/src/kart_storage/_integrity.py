@@ -38,8 +38,6 @@ VerifyMode = Literal["off", "on", "strict"]
 VerifyOption = bool | Literal["strict"] | None
 
 _CHUNK = 2**20
-#: bound on the seals an in-flight sidecar accepts (they pile up only across repeated crashes)
-_MAX_ACCEPTED = 8
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -174,15 +172,26 @@ def replace_with_sidecar(filesystem: FileSystem, path: str, seal: Seal, publish:
             previous = read_seal(filesystem, path)
         except IntegrityError:
             previous = None  # an unreadable old seal protects nothing worth keeping
+    if previous is not None and previous.previous:
+        previous = _seal_in_place(filesystem, path, previous)
     if previous is not None:
-        # every seal the old sidecar accepted: after an earlier crash the file in place may be any of them
-        accepted = tuple(previous.candidates())[:_MAX_ACCEPTED]
-        write_sidecar(filesystem, path, Seal(seal.digest, seal.signature, accepted))
+        write_sidecar(filesystem, path, Seal(seal.digest, seal.signature, (previous,)))
     else:
         write_sidecar(filesystem, path, seal)
     publish()
     if previous is not None:
         write_sidecar(filesystem, path, seal)
+
+
+def _seal_in_place(filesystem: FileSystem, path: str, recorded: Seal) -> Seal | None:
+    """After a crashed overwrite the sidecar accepts several files: hash the one in place (only then) to
+    keep the single seal that matches it, so accepted seals never pile up. None when none matches."""
+    with filesystem.open_read(path) as stream:
+        digest = compute_seal(stream, None).digest
+    for candidate in recorded.candidates():
+        if hmac.compare_digest(candidate.digest, digest):
+            return candidate
+    return None
 
 
 def remove_sidecar(filesystem: FileSystem, path: str) -> None:
