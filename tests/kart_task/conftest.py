@@ -18,6 +18,16 @@ def _fresh_luigi_instances() -> Iterator[None]:
     luigi.task_register.Register.clear_instance_cache()
 
 
+@pytest.fixture(autouse=True)
+def _restore_task_register() -> Iterator[None]:
+    """build() prunes luigi's class registry (gokart's reset_register); put it back after each test so
+    later tests still find their task classes by family name."""
+    register = luigi.task_register.Register
+    saved = list(register._reg)  # type: ignore[attr-defined]
+    yield
+    register._reg = saved  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in a temporary directory so the default ./resources/ workspace is private to the test."""

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 import luigi
+import luigi.cmdline_parser
 import pandas as pd
 
 import kart_hash
@@ -42,6 +43,24 @@ logger = logging.getLogger("kart_task")
 complete_check_logger = logging.getLogger("gokart.task_complete_check")
 
 _STR_PARAMS_CACHE = "_kart_str_params_cache"
+_PARAMS_CACHE = "_kart_params_cache"
+_PUBLIC = luigi.parameter.ParameterVisibility.PUBLIC
+_PRIVATE = luigi.parameter.ParameterVisibility.PRIVATE
+_NO_VALUE = luigi.parameter._no_value
+
+
+def _config_may_set(cls: type, params: Iterable[tuple[str, luigi.Parameter]]) -> bool:
+    """Whether luigi's config or command line could give this task class a parameter value."""
+    if luigi.cmdline_parser.CmdlineParser.get_instance() is not None:
+        return True
+    config = luigi.configuration.get_config()
+    if config.has_section(cls.get_task_family()):  # type: ignore[attr-defined]
+        return True
+    return any(
+        param._config_path and config.has_section(param._config_path["section"]) for _, param in params
+    )
+
+
 _WRAPPED_RUN = "run"
 
 
@@ -152,16 +171,47 @@ class TaskOnKart(luigi.Task, Generic[T]):
 
     # --- identity ------------------------------------------------------------------------------
 
+    @classmethod
+    def get_params(cls) -> list[tuple[str, luigi.Parameter]]:
+        """luigi's parameter list, computed once per class (luigi runs dir() on every call, several
+        times per instance). Replaced or removed parameters (monkeypatching) invalidate the cache."""
+        cached: list[tuple[str, luigi.Parameter]] | None = cls.__dict__.get(_PARAMS_CACHE)
+        if cached is None or any(getattr(cls, name, None) is not param for name, param in cached):
+            cached = luigi.Task.get_params.__func__(cls)  # type: ignore[attr-defined]
+            setattr(cls, _PARAMS_CACHE, cached)
+        return list(cached)  # type: ignore[arg-type]
+
+    @classmethod
+    def get_param_values(cls, params: Any, args: Any, kwargs: Any) -> Any:
+        """luigi's parameter resolution, minus two config lookups per parameter when neither the command
+        line nor the config can hold a value for this task (the usual case when building from Python)."""
+        if not args and not _config_may_set(cls, params):
+            defaults = {
+                name: param._default
+                for name, param in params
+                if name not in kwargs and param._default is not _NO_VALUE
+            }
+            kwargs = {**defaults, **kwargs}
+        return super().get_param_values(params, args, kwargs)
+
     def to_str_params(self, only_significant: bool = False, only_public: bool = False) -> dict[str, str]:
-        """luigi's serialised parameters, memoised per instance: a parent's id reuses its children's
-        text instead of re-serialising whole subtrees at every level."""
-        cache: dict[tuple[bool, bool], dict[str, str]] = self.__dict__.setdefault(_STR_PARAMS_CACHE, {})
-        key = (only_significant, only_public)
-        if key not in cache:
-            cache[key] = luigi.Task.to_str_params(
-                self, only_significant=only_significant, only_public=only_public
-            )
-        return dict(cache[key])
+        """luigi's serialised parameters; each parameter is serialised once per instance, so a parent's
+        id reuses its children's text instead of re-serialising whole subtrees (luigi's task id and the
+        unique id ask for different subsets of the same texts)."""
+        texts: dict[str, str] = self.__dict__.setdefault(_STR_PARAMS_CACHE, {})
+        params = dict(self.get_params())
+        result: dict[str, str] = {}
+        for name, value in self.param_kwargs.items():
+            param = params[name]
+            if only_significant and not param.significant:
+                continue
+            if param.visibility == _PRIVATE or (only_public and param.visibility != _PUBLIC):
+                continue
+            text = texts.get(name)
+            if text is None:
+                text = texts[name] = param.serialize(value)
+            result[name] = text
+        return result
 
     def make_unique_id(self) -> str:
         if self.task_unique_id:
