@@ -179,7 +179,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         if cached is None or any(getattr(cls, name, None) is not param for name, param in cached):
             cached = luigi.Task.get_params.__func__(cls)  # type: ignore[attr-defined]
             setattr(cls, _PARAMS_CACHE, cached)
-        return list(cached)  # type: ignore[arg-type]
+        return list(cached)
 
     @classmethod
     def get_param_values(cls, params: Any, args: Any, kwargs: Any) -> Any:
