@@ -6,17 +6,23 @@ from gokart import (
     conflict_prevention_lock,
     file_processor,
     gcs_config,
+    info,
     pandas_type_config,
     parameter,
     required_task_output,
     s3_config,
+    slack,
     target,
     task,
+    testing,
+    tree,
     utils,
     worker,
+    workspace_management,
 )
 from gokart.build import WorkerSchedulerFactory, build
 from gokart.conflict_prevention_lock import task_lock, task_lock_wrappers
+from gokart.info import make_tree_info, tree_info
 from gokart.pandas_type_config import PandasTypeConfig
 from gokart.parameter import (
     ExplicitBoolParameter,
@@ -25,20 +31,32 @@ from gokart.parameter import (
     TaskInstanceParameter,
     ZonedDateSecondParameter,
 )
+from gokart.run import run
 from gokart.task import TaskOnKart
+from gokart.testing import test_run
+from gokart.tree import task_info, task_info_formatter
+from gokart.tree.task_info import make_task_info_as_tree_str
 from gokart.utils import add_config
+from gokart.workspace_management import delete_local_unnecessary_outputs
 
 __version__ = "1.12.2.post1"
 
+# upstream's order, kept on purpose
 __all__ = [
+    "build",
+    "WorkerSchedulerFactory",
+    "make_tree_info",
+    "tree_info",
+    "PandasTypeConfig",
     "ExplicitBoolParameter",
     "ListTaskInstanceParameter",
-    "PandasTypeConfig",
     "SerializableParameter",
     "TaskInstanceParameter",
-    "TaskOnKart",
-    "WorkerSchedulerFactory",
     "ZonedDateSecondParameter",
+    "run",
+    "TaskOnKart",
+    "test_run",
+    "make_task_info_as_tree_str",
     "add_config",
-    "build",
+    "delete_local_unnecessary_outputs",
 ]

@@ -141,15 +141,23 @@ class SlackNotifier:
     def notify(self, report: RunReport) -> bool:
         if self._only_on_failure and not report.events.failed:
             return True
-        comment = f"<{self._to_user}> {report.comment}" if self._to_user else report.comment
+        return self.send(report.comment, report.content)
+
+    def send(self, comment: str, content: str, title: str = "event.txt") -> bool:
+        """Post `comment` (mentioning `to_user`) and attach `content` as a file in its thread.
+
+        Failures are logged as warnings (token redacted) and reported by the return value, never raised:
+        a notification must not fail the pipeline it reports on.
+        """
+        text = f"<{self._to_user}> {comment}" if self._to_user else comment
         try:
             channel_id = self._channel_id_or_raise()
-            message = self._client.chat_postMessage(channel=channel_id, text=comment)
+            message = self._client.chat_postMessage(channel=channel_id, text=text)
             self._client.files_upload_v2(
                 channel=channel_id,
-                content=report.content,
-                filename="event.txt",
-                title="event.txt",
+                content=content,
+                filename=title,
+                title=title,
                 thread_ts=message.get("ts"),
             )
         except Exception as exc:

@@ -1,0 +1,19 @@
+"""gokart.slack: Slack notifications at the end of gokart.run."""
+
+from gokart.slack.event_aggregator import EventAggregator
+from gokart.slack.slack_api import (
+    ChannelListNotLoadedError,
+    ChannelNotFoundError,
+    FileNotUploadedError,
+    SlackAPI,
+)
+from gokart.slack.slack_config import SlackConfig
+
+__all__ = [
+    "ChannelListNotLoadedError",
+    "ChannelNotFoundError",
+    "EventAggregator",
+    "FileNotUploadedError",
+    "SlackAPI",
+    "SlackConfig",
+]

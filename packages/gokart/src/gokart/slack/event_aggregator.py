@@ -1,0 +1,3 @@
+from kart_task import EventAggregator, FailureEvent
+
+__all__ = ["EventAggregator", "FailureEvent"]

@@ -1,0 +1,1 @@
+"""gokart.tree: task information as text, tables, pickles and (kart) Mermaid/DOT graphs."""

@@ -1,0 +1,25 @@
+"""gokart.tree.task_info: the task tree as text, table, pickle; plus kart's Mermaid and DOT graphs."""
+
+from kart_storage import make_target
+from kart_task import (
+    dump_task_info_graph,
+    dump_task_info_table,
+    dump_task_info_tree,
+    make_task_info_as_dot,
+    make_task_info_as_mermaid,
+    make_task_info_as_table,
+    make_task_info_as_tree_str,
+)
+from kart_task._tree_formatter import make_task_info_tree
+
+__all__ = [
+    "dump_task_info_graph",
+    "dump_task_info_table",
+    "dump_task_info_tree",
+    "make_target",
+    "make_task_info_as_dot",
+    "make_task_info_as_mermaid",
+    "make_task_info_as_table",
+    "make_task_info_as_tree_str",
+    "make_task_info_tree",
+]
