@@ -41,6 +41,13 @@ def test_requires_raising_exits_4_naming_the_error(workspace: Path, caplog: pyte
     assert "requires() exploded" in caplog.text
 
 
+def test_missing_parameter_propagates_as_an_exception(workspace: Path) -> None:
+    """As gokart: the root task is built before the run, so luigi's exception comes out of run()."""
+    with pytest.raises(luigi.parameter.MissingParameterException, match="x"):
+        run_in_process("NeedsParam", *LOCAL)
+    assert run_in_process("NeedsParam", *LOCAL, "--x", "3") == 0
+
+
 def test_success_and_failure_on_the_command_line(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "Double", *LOCAL)
     assert result.returncode == 0, result.stderr

@@ -98,3 +98,10 @@ class Step(kart_task.TaskOnKart[int]):
     def run(self) -> None:
         time.sleep(float(self.pause))
         self.dump(int(self.n))
+
+
+class NeedsParam(kart_task.TaskOnKart[int]):
+    x = luigi.IntParameter()
+
+    def run(self) -> None:
+        self.dump(int(self.x))
