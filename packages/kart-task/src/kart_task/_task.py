@@ -47,6 +47,15 @@ _PARAMS_CACHE = "_kart_params_cache"
 _PUBLIC = luigi.parameter.ParameterVisibility.PUBLIC
 _PRIVATE = luigi.parameter.ParameterVisibility.PRIVATE
 _NO_VALUE = luigi.parameter._no_value
+_VERIFY_WORDS: dict[str, bool | str] = {
+    "true": True,
+    "1": True,
+    "yes": True,
+    "strict": "strict",
+    "false": False,
+    "0": False,
+    "no": False,
+}
 
 
 def _config_may_set(cls: type, params: Iterable[tuple[str, luigi.Parameter]]) -> bool:
@@ -118,6 +127,17 @@ class TaskOnKart(luigi.Task, Generic[T]):
     should_dump_supplementary_log_files = ExplicitBoolParameter(default=True, significant=False)
     complete_check_at_run = ExplicitBoolParameter(default=True, significant=False)
     should_lock_run = ExplicitBoolParameter(default=False, significant=False)
+    verify_integrity = luigi.OptionalParameter(
+        default=None,
+        significant=False,
+        description="true, strict or false: record a sha256 at dump, check it at load (default: the"
+        " KART_VERIFY_INTEGRITY variable).",
+    )
+    create_only = ExplicitBoolParameter(
+        default=False,
+        significant=False,
+        description="Never replace an existing output; a dump that loses a race is skipped.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._add_configuration(kwargs, "TaskOnKart")
@@ -348,7 +368,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         processor: kart_storage.FileProcessor | None = None,
     ) -> kart_storage.TargetOnKart:
         rel = relative_file_path or os.path.join(self._module_path(), f"{type(self).__name__}.pkl")
-        file_path = os.path.join(self.workspace_directory, rel)
+        file_path = self._workspace_path(rel)
         uid = self.make_unique_id() if use_unique_id else None
         if processor is None and relative_file_path is not None:
             processor = kart_storage.make_file_processor(
@@ -362,6 +382,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
             processor=processor,
             lock=self._lock_factory(file_path, uid),
             store_index_in_feather=self.store_index_in_feather,
+            **self._storage_options(),
         )
 
     def make_model_target(
@@ -372,7 +393,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         use_unique_id: bool = True,
     ) -> kart_storage.TargetOnKart:
         assert relative_file_path[-3:] == "zip", f"extension must be zip, but {relative_file_path} is passed."
-        file_path = os.path.join(self.workspace_directory, relative_file_path)
+        file_path = self._workspace_path(relative_file_path)
         uid = self.make_unique_id() if use_unique_id else None
         return kart_storage.make_model_target(
             file_path,
@@ -381,7 +402,27 @@ class TaskOnKart(luigi.Task, Generic[T]):
             load_function=load_function,
             unique_id=uid,
             lock=self._lock_factory(file_path, uid),
+            **self._storage_options(),
         )
+
+    def _workspace_path(self, relative_file_path: str) -> str:
+        try:
+            return kart_storage.join_workspace(self.workspace_directory, relative_file_path)
+        except kart_storage.UnsafePathError as exc:
+            raise kart_storage.UnsafePathError(f"{type(self).__name__}: {exc}") from None
+
+    def _storage_options(self) -> dict[str, Any]:
+        text = self.verify_integrity
+        verify: bool | str | None
+        if text is None:
+            verify = None
+        elif str(text).strip().lower() in _VERIFY_WORDS:
+            verify = _VERIFY_WORDS[str(text).strip().lower()]
+        else:
+            raise ValueError(
+                f"{type(self).__name__}: verify_integrity must be true, strict or false, not {text!r}"
+            )
+        return {"verify_integrity": verify, "create_only": bool(self.create_only)}
 
     def make_large_data_frame_target(
         self, relative_file_path: str | None = None, use_unique_id: bool = True, max_byte: int = 2**26
@@ -470,13 +511,19 @@ class TaskOnKart(luigi.Task, Generic[T]):
         check_pandas_types(obj, task_namespace=self.task_namespace)
         if self.fail_on_empty_dump and isinstance(obj, pd.DataFrame) and obj.empty:
             raise EmptyDumpError()
-        self._get_output_target(target).dump(
-            obj,
-            lock_at_dump=self._lock_at_dump,
-            task_params=luigi.Task.to_str_params(self, only_significant=True, only_public=True),
-            custom_labels=custom_labels,
-            required_task_outputs=self._required_task_outputs(),
-        )
+        output = self._get_output_target(target)
+        try:
+            output.dump(
+                obj,
+                lock_at_dump=self._lock_at_dump,
+                task_params=luigi.Task.to_str_params(self, only_significant=True, only_public=True),
+                custom_labels=custom_labels,
+                required_task_outputs=self._required_task_outputs(),
+            )
+        except kart_storage.TargetExistsError:
+            if not self.create_only:
+                raise
+            logger.warning("%s: %s was written by another worker first; kept it.", self, output.path())
 
     # --- supplementary logs, seeds, restore -------------------------------------------------
 
