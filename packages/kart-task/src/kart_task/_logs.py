@@ -39,6 +39,15 @@ def _distributions_by_module() -> dict[str, tuple[str, ...]]:
     return {module: tuple(dists) for module, dists in importlib.metadata.packages_distributions().items()}
 
 
+@functools.cache
+def _pinned(dist: str) -> str | None:
+    """Reading a version parses the distribution's metadata file: once per distribution and process."""
+    try:
+        return f"{dist}=={importlib.metadata.version(dist)}"
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 def module_versions_text() -> str:
     """`dist==version` for every distribution whose modules are loaded (upstream always wrote '')."""
     by_module = _distributions_by_module()
@@ -47,10 +56,9 @@ def module_versions_text() -> str:
         if "." in name or name.startswith("_"):
             continue
         for dist in by_module.get(name, ()):
-            try:
-                found.add(f"{dist}=={importlib.metadata.version(dist)}")
-            except importlib.metadata.PackageNotFoundError:
-                continue
+            pinned = _pinned(dist)
+            if pinned is not None:
+                found.add(pinned)
     return "\n".join(sorted(found))
 
 
