@@ -290,3 +290,16 @@ def test_gokart_worker_section_configures_the_worker(workspace: Path) -> None:
         config.remove_section("gokart_worker")
         luigi.task_register.Register.clear_instance_cache()
     assert kart_task.gokart_worker().task_completion_check_at_run is True
+
+
+def test_progress_display_can_be_switched_on(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kart_task.build(_AddOne(source=_Double(value=6)), progress=True)
+    shown = capsys.readouterr().err
+    assert "2/2" in shown
+
+
+def test_progress_display_is_off_when_not_a_terminal(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kart_task.build(_AddOne(source=_Double(value=7)))
+    assert "2/2" not in capsys.readouterr().err

@@ -255,6 +255,7 @@ def build(
     task_lock_exception_max_wait_seconds: int = 600,
     task_dump_config: TaskDumpConfig = ...,
     worker_scheduler_factory: Any = None,
+    progress: bool | None = None,
     **env_params: Any,
 ) -> T: ...
 
@@ -269,6 +270,7 @@ def build(
     task_lock_exception_max_wait_seconds: int = 600,
     task_dump_config: TaskDumpConfig = ...,
     worker_scheduler_factory: Any = None,
+    progress: bool | None = None,
     **env_params: Any,
 ) -> None: ...
 
@@ -282,13 +284,17 @@ def build(
     task_lock_exception_max_wait_seconds: int = 600,
     task_dump_config: TaskDumpConfig = TaskDumpConfig(),  # noqa: B008
     worker_scheduler_factory: Any = None,
+    progress: bool | None = None,
     **env_params: Any,
 ) -> T | None:
     """Build `task` and its dependencies; return its loaded output (gokart.build, see the package README).
 
     `env_params` go to luigi as `[core]` settings (`workers=4`, ...). `local_scheduler=False` with
-    `scheduler_host`/`scheduler_port` (or `scheduler_url`) builds through a central luigid.
+    `scheduler_host`/`scheduler_port` (or `scheduler_url`) builds through a central luigid. `progress`
+    shows tasks done/total, running and failed (None: only when stderr is a terminal).
     """
+    from ._progress import Progress
+
     for name in _FORBIDDEN_ENV_PARAMS:
         if name in env_params:
             raise TypeError(f"build() got an unexpected keyword argument {name!r}")
@@ -296,9 +302,10 @@ def build(
         _reset_register()
     local_scheduler = env_params.pop("local_scheduler", True)
     raised_exceptions: dict[str, list[Exception]] = {}
+    display = Progress.create(progress)
 
     def attempt() -> T | None:
-        factory = _RecordingFactory(worker_scheduler_factory or WorkerSchedulerFactory())
+        factory = _RecordingFactory(display.wrap(worker_scheduler_factory or WorkerSchedulerFactory()))
         try:
             result = luigi.build(
                 [task],
@@ -324,7 +331,7 @@ def build(
             raise GokartBuildError(result.summary_text, raised_exceptions=raised_exceptions)
         return _get_output(task) if return_value else None
 
-    with LoggerConfig(level=log_level):
+    with LoggerConfig(level=log_level), display:
         _log_task_info(task, task_dump_config)
         return _retry_on_lock_collision(
             attempt, task_lock_exception_max_tries, task_lock_exception_max_wait_seconds

@@ -58,6 +58,12 @@ _VERIFY_WORDS: dict[str, bool | str] = {
 }
 
 
+def _path_of(target: Any) -> str:
+    """kart targets have a path() method; luigi's own targets a `path` attribute."""
+    path = target.path
+    return str(path() if callable(path) else path)
+
+
 def _config_may_set(cls: type, params: Iterable[tuple[str, luigi.Parameter]]) -> bool:
     """Whether luigi's config or command line could give this task class a parameter value."""
     if luigi.cmdline_parser.CmdlineParser.get_instance() is not None:
@@ -500,7 +506,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         def describe(task: Any) -> Any:
             return map_flattenable_items(
                 lambda target: kart_storage.RequiredTaskOutput(
-                    task_name=task.get_task_family(), output_path=target.path()
+                    task_name=task.get_task_family(), output_path=_path_of(target)
                 ),
                 task.output(),
             )
