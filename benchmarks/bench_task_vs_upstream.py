@@ -34,6 +34,7 @@ import luigi
 import gokart
 
 scenario, workspace = sys.argv[1], sys.argv[2]
+sys.setrecursionlimit(100_000)  # upstream recurses once per chain level in luigi's freezing of params
 
 
 class Start(gokart.TaskOnKart):
