@@ -5,6 +5,7 @@ Run it twice: the second run finds every output cached and runs nothing.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -18,11 +19,8 @@ from pipeline import pipeline
 WORKSPACE = str(Path(__file__).resolve().parent.parent / ".kart-demo" / "resources") + "/"
 
 
-def show_tree(task: kart_task.TaskOnKart[object], indent: str = "") -> None:
-    status = "COMPLETE" if task.complete() else "PENDING"
-    print(f"{indent}└─ {type(task).__name__}[{task.make_unique_id()}] ({status})")
-    for dependency in kart_task.flatten(task.requires()):
-        show_tree(dependency, indent + "   ")
+def show_tree(task: kart_task.TaskOnKart[object]) -> None:
+    print(kart_task.make_task_info_as_tree_str(task))
 
 
 def main() -> None:
@@ -30,14 +28,13 @@ def main() -> None:
     print(f"workspace: {WORKSPACE}")
     print("before the build:")
     show_tree(task)
-    ok = luigi.build([task], local_scheduler=True, log_level="WARNING")
-    if not ok:
-        raise SystemExit("the demo pipeline failed")
-    result = task.output().load()
+    result = kart_task.build(task, reset_register=False, log_level=logging.WARNING)
     print("\nresult:", {key: round(value, 4) for key, value in result.items()})
     luigi.task_register.Register.clear_instance_cache()
     print("\nafter the build:")
     show_tree(pipeline(rows=200, workspace=WORKSPACE))
+    print("\nwhy would each task run now?")
+    print(kart_task.format_explanation(kart_task.explain(pipeline(rows=200, workspace=WORKSPACE))))
 
 
 if __name__ == "__main__":
