@@ -118,3 +118,12 @@ def test_without_token_nothing_is_sent(tmp_path: Path, slack: SlackStandIn) -> N
     done = _run(tmp_path, slack, "Fine", token=None)
     assert done.returncode == 0, done.stderr[-2000:]
     assert slack.requests == []
+
+
+def test_only_on_failure_skips_successful_runs(tmp_path: Path, slack: SlackStandIn) -> None:
+    done = _run(tmp_path, slack, "Fine", "--SlackConfig-send-only-on-failure")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert slack.calls("chat.postMessage") == []
+    failed = _run(tmp_path, slack, "Broken", "--SlackConfig-send-only-on-failure")
+    assert failed.returncode == 40
+    assert len(slack.calls("chat.postMessage")) == 1

@@ -36,6 +36,8 @@ def _try_to_send_event_summary_to_slack(
     if slack_api is None:
         return
     with luigi.cmdline_parser.CmdlineParser.global_instance(list(cmdline_args)) as parser:
+        if SlackConfig().send_only_on_failure and not event_aggregator.failure_events:
+            return
         task = parser.get_task_obj()
         tree_info = (
             gokart.make_tree_info(task, details=True)

@@ -10,6 +10,9 @@ class SlackConfig(luigi.Config):
     send_tree_info = luigi.BoolParameter(
         default=False, significant=False, description="Attach the task tree with details to the summary."
     )
+    send_only_on_failure = luigi.BoolParameter(
+        default=False, significant=False, description="kart: post only when a task failed."
+    )
 
 
 __all__ = ["SlackConfig"]
