@@ -199,21 +199,31 @@ class Fleet:
             {**options, "scheduler": {"host": self.scheduler.host, "port": self.scheduler.port}}
         )
         code = "import many_workers_pipeline as p; p.main()"
-        started = []
-        for _ in range(count):
-            number = next(_buckets)
-            out = self.logs / f"worker-{number}.out"
-            err = self.logs / f"worker-{number}.err"
-            with out.open("wb") as stdout, err.open("wb") as stderr:
-                process = subprocess.Popen(
-                    [sys.executable, "-c", code, arguments],
-                    stdout=stdout,
-                    stderr=stderr,
-                    env=self.worker_env(),
-                    cwd=self.logs,
-                )
-            started.append(WorkerProcess(process, out, err))
-        return started
+        return [self._spawn(["-c", code, arguments]) for _ in range(count)]
+
+    def start_cli_workers(self, count: int, options: dict[str, Any]) -> list[WorkerProcess]:
+        """`count` processes running `python -m many_workers_cli Root --scheduler-host ...` (gokart.run)."""
+        argv = ["Root", "--scheduler-host", self.scheduler.host, "--scheduler-port", str(self.scheduler.port)]
+        # --no-lock: luigi's own per-machine lock would let only one identical command line run on this host.
+        argv += ["--workers", "1", "--log-level", "WARNING", "--no-lock"]
+        for name, value in options.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            argv += [f"--{name.replace('_', '-')}", text]
+        return [self._spawn(["-m", "many_workers_cli", *argv]) for _ in range(count)]
+
+    def _spawn(self, arguments: list[str]) -> WorkerProcess:
+        number = next(_buckets)
+        out = self.logs / f"worker-{number}.out"
+        err = self.logs / f"worker-{number}.err"
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, *arguments],
+                stdout=stdout,
+                stderr=stderr,
+                env=self.worker_env(),
+                cwd=self.logs,
+            )
+        return WorkerProcess(process, out, err)
 
     def counter(self) -> redis.Redis:
         return redis.Redis(host=self.redis.host, port=self.redis.port)

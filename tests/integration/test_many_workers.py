@@ -257,3 +257,24 @@ def test_build_waits_for_a_root_run_elsewhere(s3_fleet: Fleet) -> None:
     second = s3_fleet.start_workers(1, {**options, "wait_for_others": False})
     wait_for(first + second, timeout=90)
     _assert_all_succeeded(first + second)
+
+
+def test_command_line_workers_share_the_pipeline_with_run_lock(s3_fleet: Fleet) -> None:
+    """gokart.run's way: `python -m many_workers_cli Root --scheduler-host ... --scheduler-port ...`."""
+    tag = _new_tag("s3-cli")
+    bucket = s3_fleet.store.new_bucket()
+    options = s3_fleet.task_options(tag, f"{bucket}/resources", should_lock_run=True)
+    workers = s3_fleet.start_cli_workers(WORKERS, options)
+    wait_for(workers, timeout=120)
+    # gokart's retcodes: 30 (`not_run`) when luigid gave some of this worker's tasks to other workers
+    # (luigi's summary: "not granted run permission"); that is the normal lot of most workers in a fleet.
+    codes = [worker.process.returncode for worker in workers]
+    for worker in workers:
+        assert worker.process.returncode in (0, 30), worker.describe()
+        assert "Traceback" not in worker.stderr(), worker.describe()
+    print(f"\ncommand-line workers exited with {codes}")
+    root = Root(**options)
+    assert root.complete()
+    counts = run_counts(s3_fleet.counter(), all_tasks(root))
+    assert counts == dict.fromkeys(counts, 1)
+    _assert_outputs_intact(root, s3_fleet.store, bucket)
