@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from ._errors import TargetNotFoundError
-from ._targets import TargetOnKart
+from ._targets import TargetOnKart, TaskParams
 
 
 @dataclass
@@ -87,7 +87,7 @@ class InMemoryTarget(TargetOnKart):
     def _dump(
         self,
         obj: Any,
-        task_params: Mapping[str, Any] | None = None,
+        task_params: TaskParams = None,
         custom_labels: Mapping[str, Any] | None = None,
         required_task_outputs: Any = None,
     ) -> None:

@@ -25,7 +25,7 @@ from ._filesystem import FileSystem
 from ._integrity import IntegrityPolicy, VerifyOption
 from ._naming import make_file_path
 from ._processors.base import PickleFileProcessor
-from ._targets import FileBackedTarget, LockFactory, integrity_policy
+from ._targets import FileBackedTarget, LockFactory, TaskParams, integrity_policy
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class ModelTarget(FileBackedTarget):
     def _dump(
         self,
         obj: Any,
-        task_params: Mapping[str, Any] | None = None,
+        task_params: TaskParams = None,
         custom_labels: Mapping[str, Any] | None = None,
         required_task_outputs: Any = None,
     ) -> None:

@@ -37,6 +37,9 @@ from ._naming import make_file_path
 from ._processors.base import FileProcessor
 from ._registry import make_file_processor
 
+#: task parameters for GCS labels, or a callable giving them (evaluated only when labels are written)
+TaskParams = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
+
 #: builds the context manager held around dump / load / remove (e.g. a redis lock)
 LockFactory = Callable[[], AbstractContextManager[Any]]
 
@@ -81,7 +84,7 @@ class TargetOnKart(abc.ABC):
         self,
         obj: Any,
         lock_at_dump: bool = True,
-        task_params: Mapping[str, Any] | None = None,
+        task_params: TaskParams = None,
         custom_labels: Mapping[str, Any] | None = None,
         required_task_outputs: Any = None,
     ) -> None:
@@ -132,7 +135,7 @@ class TargetOnKart(abc.ABC):
     def _dump(
         self,
         obj: Any,
-        task_params: Mapping[str, Any] | None = None,
+        task_params: TaskParams = None,
         custom_labels: Mapping[str, Any] | None = None,
         required_task_outputs: Any = None,
     ) -> None: ...
@@ -326,7 +329,7 @@ class SingleFileTarget(FileBackedTarget):
     def _dump(
         self,
         obj: Any,
-        task_params: Mapping[str, Any] | None = None,
+        task_params: TaskParams = None,
         custom_labels: Mapping[str, Any] | None = None,
         required_task_outputs: Any = None,
     ) -> None:
@@ -340,7 +343,10 @@ class SingleFileTarget(FileBackedTarget):
             ) from exc
         metadata = None
         if scheme_of(self._file_path) == "gs":  # gokart labels GCS objects only
-            metadata = task_state_labels(self._file_path, task_params, custom_labels, required_task_outputs)
+            # the task layer may hand over callables: computing labels costs a walk of the task's inputs
+            params = task_params() if callable(task_params) else task_params
+            required = required_task_outputs() if callable(required_task_outputs) else required_task_outputs
+            metadata = task_state_labels(self._file_path, params, custom_labels, required)
 
         def write(raw: BinaryIO) -> None:
             with processor.format().writer(raw) as stream:

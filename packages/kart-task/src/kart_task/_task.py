@@ -522,9 +522,9 @@ class TaskOnKart(luigi.Task, Generic[T]):
             output.dump(
                 obj,
                 lock_at_dump=self._lock_at_dump,
-                task_params=luigi.Task.to_str_params(self, only_significant=True, only_public=True),
+                task_params=functools.partial(self.to_str_params, only_significant=True, only_public=True),
                 custom_labels=custom_labels,
-                required_task_outputs=self._required_task_outputs(),
+                required_task_outputs=self._required_task_outputs,  # evaluated only where labels are kept
             )
         except kart_storage.TargetExistsError:
             if not self.create_only:
