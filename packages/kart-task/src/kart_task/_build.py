@@ -233,6 +233,7 @@ def _retry_on_lock_collision(attempt: Callable[[], T], max_tries: int, max_wait_
 
 
 _FORBIDDEN_ENV_PARAMS = ("detailed_summary",)
+_REMOTE_POLL_SECONDS = 2.0
 
 
 def _requires_error(task: TaskOnKart[Any], exc: Exception) -> GokartBuildError:
@@ -305,6 +306,19 @@ def build(
     display = Progress.create(progress)
 
     def attempt() -> T | None:
+        result = build_once()
+        while not local_scheduler and not task.complete():
+            # luigid gave the root (or a task under it) to another worker and our worker left with
+            # nothing to do. Build again: tasks done meanwhile are skipped, and if that worker died
+            # luigid hands its task back to us.
+            logger.info("%s is being built by another worker; waiting for it.", task)
+            time.sleep(_REMOTE_POLL_SECONDS)
+            result = build_once()
+        if result.status.name in _FAILED_STATUSES:
+            raise GokartBuildError(result.summary_text, raised_exceptions=raised_exceptions)
+        return _get_output(task) if return_value else None
+
+    def build_once() -> Any:
         factory = _RecordingFactory(display.wrap(worker_scheduler_factory or WorkerSchedulerFactory()))
         try:
             result = luigi.build(
@@ -329,7 +343,7 @@ def build(
             raise HasLockedTaskException()
         if result.status.name in _FAILED_STATUSES:
             raise GokartBuildError(result.summary_text, raised_exceptions=raised_exceptions)
-        return _get_output(task) if return_value else None
+        return result
 
     with LoggerConfig(level=log_level), display:
         _log_task_info(task, task_dump_config)
