@@ -37,8 +37,8 @@ def main() -> int:
     reports.mkdir(exist_ok=True)
     workspace_report = reports / "workspace.junit.xml"
     workspace_report.unlink(missing_ok=True)
-    args = sys.argv[1:]
-    print("=== workspace: every test with every package installed ===", flush=True)
+    args = sys.argv[1:] or ["tests/integration"]
+    print("=== workspace: cross-package tests with every package installed ===", flush=True)
     subprocess.run(
         [sys.executable, "-m", "pytest", f"--junitxml={workspace_report}", "-p", "no:cacheprovider", *args],
         cwd=ROOT,
