@@ -23,7 +23,6 @@ from typing import Any
 import luigi
 import redis
 
-import kart_storage
 import kart_task
 
 SOURCES = 10
@@ -175,11 +174,10 @@ def main() -> None:
     )
     scheduler = options.pop("scheduler")
     workers = options.pop("workers", 1)
-    wait_for_others = options.pop("wait_for_others", True)
     retry_failed = options.pop("retry_failed_builds", False)
     root = Root(**options)
     try:
-        output = _build(root, workers, scheduler, level, wait_for_others, retry_failed)
+        output = _build(root, workers, scheduler, level, retry_failed)
     except Exception as exc:
         traceback.print_exc()
         print("RESULT " + json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}), flush=True)
@@ -187,14 +185,9 @@ def main() -> None:
     print("RESULT " + json.dumps({"ok": True, "value": output["value"]}), flush=True)
 
 
-def _build(
-    root: Root, workers: int, scheduler: dict[str, Any], level: int, wait_for_others: bool, retry_failed: bool
-) -> Any:
-    """kart_task.build through luigid; with `wait_for_others`, also wait while other workers run the rest.
-
-    luigi's worker leaves (even with keep_alive) once nothing is pending for it, so build() returns while
-    another worker may still be running the root; build() then fails to load the root's output. Building
-    again until the root is complete works around that (see test_build_waits_for_a_root_run_elsewhere).
+def _build(root: Root, workers: int, scheduler: dict[str, Any], level: int, retry_failed: bool) -> Any:
+    """kart_task.build through luigid (it waits while other workers build the root); with `retry_failed`,
+    build again after a failed build, as a fleet's job runner would (e.g. a lock lost when Redis restarted).
     """
     deadline = time.monotonic() + 300
     while True:
@@ -207,13 +200,7 @@ def _build(
                 scheduler_port=scheduler["port"],
                 log_level=level,
             )
-        except kart_storage.TargetNotFoundError:
-            if not wait_for_others or time.monotonic() > deadline:
-                raise
-            logging.getLogger(__name__).warning("the root is still running in another worker; building again")
-            time.sleep(0.2)
         except kart_task.GokartBuildError as exc:
-            # What a fleet's job runner does after a failed build (e.g. a lock lost when Redis restarted).
             if not retry_failed or time.monotonic() > deadline:
                 raise
             logging.getLogger(__name__).warning("build failed (%s); building again", str(exc).splitlines()[0])

@@ -245,7 +245,7 @@ def test_build_waits_for_a_root_run_elsewhere(s3_fleet: Fleet) -> None:
     options = s3_fleet.task_options(tag, f"{bucket}/resources", slow_task="Root", slow_seconds=15.0)
     first = s3_fleet.start_workers(1, options)
     _wait_for_slow_pid(s3_fleet, tag, first, timeout=90)  # the root is inside run() in the first worker
-    second = s3_fleet.start_workers(1, {**options, "wait_for_others": False})
+    second = s3_fleet.start_workers(1, options)
     wait_for(first + second, timeout=90)
     _assert_all_succeeded(first + second)
 
