@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 UPSTREAM_VENV = ROOT / ".venvs" / "upstream-gokart-1.12.2"
@@ -52,10 +53,11 @@ def upstream_python() -> Path:
         return python
 
 
-def run_upstream(script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    """Run `script` (Python source) under upstream gokart; returns stdout, raises with stderr on failure."""
+def _run_script(
+    python: str, who: str, script: str, *args: str, cwd: Path | None, env: dict[str, str] | None
+) -> str:
     result = subprocess.run(
-        [str(upstream_python()), "-c", script, *args],
+        [python, "-c", script, *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -63,8 +65,23 @@ def run_upstream(script: str, *args: str, cwd: Path | None = None, env: dict[str
         check=False,
     )
     if result.returncode != 0:
-        raise AssertionError(f"upstream gokart script failed ({result.returncode}):\n{result.stderr[-4000:]}")
+        raise AssertionError(f"{who} script failed ({result.returncode}):\n{result.stderr[-4000:]}")
     return result.stdout
+
+
+def run_upstream(script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run `script` (Python source) under upstream gokart; returns stdout, raises with stderr on failure."""
+    return _run_script(str(upstream_python()), "upstream gokart", script, *args, cwd=cwd, env=env)
+
+
+def run_here(script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run `script` in a fresh interpreter of this environment (kart's side of a comparison)."""
+    return _run_script(sys.executable, "kart", script, *args, cwd=cwd, env=env)
+
+
+def last_json(stdout: str) -> Any:
+    """The JSON on the last line of a script's output."""
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 def run_upstream_json(script: str, *args: str, cwd: Path | None = None) -> object:

@@ -7,16 +7,13 @@ executed by upstream gokart 1.12.2 in its own venv and by this checkout's `gokar
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from _upstream import run_upstream
+from _upstream import last_json, run_here, run_upstream
 
 PIPELINE = """
 import os
@@ -146,22 +143,12 @@ def _write_pipeline(tmp_path: Path) -> Path:
 
 
 def _run_kart(modules: Path, cwd: Path, env: dict[str, str]) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(modules)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = last_json(run_here(DRIVER, str(modules), cwd=cwd, env=env))
     return result
 
 
 def _run_upstream(modules: Path, cwd: Path, env: dict[str, str]) -> dict[str, Any]:
-    out = run_upstream(DRIVER, str(modules), cwd=cwd, env=env)
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result: dict[str, Any] = last_json(run_upstream(DRIVER, str(modules), cwd=cwd, env=env))
     return result
 
 

@@ -8,15 +8,12 @@ task complete, load the outputs, and run nothing (runs leave marker files we cou
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from _upstream import run_upstream
+from _upstream import last_json, run_here, run_upstream
 
 PIPELINE = """
 import os
@@ -85,22 +82,12 @@ def _write_modules(tmp_path: Path) -> Path:
 
 
 def _run_kart(modules: Path, cwd: Path, env: dict[str, str]) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(modules / "kart")],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, object] = last_json(run_here(DRIVER, str(modules / "kart"), cwd=cwd, env=env))
     return result
 
 
 def _run_gokart(modules: Path, cwd: Path, env: dict[str, str]) -> dict[str, object]:
-    out = run_upstream(DRIVER, str(modules / "gokart"), cwd=cwd, env=env)
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    result: dict[str, object] = last_json(run_upstream(DRIVER, str(modules / "gokart"), cwd=cwd, env=env))
     return result
 
 
