@@ -175,3 +175,16 @@ def test_builtin_schemes_are_registered() -> None:
     assert isinstance(kart_storage.filesystem_for("s3://b/x"), kart_storage.S3FileSystem)
     assert isinstance(kart_storage.filesystem_for("gs://b/x"), kart_storage.GCSFileSystem)
     assert kart_storage.filesystem_for("s3://b/x") is kart_storage.filesystem_for("s3://other/y")
+
+
+def test_without_fsync_applies_only_inside_its_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KART_LOCAL_FSYNC", raising=False)
+    calls = _count_fsyncs(monkeypatch)
+    filesystem = LocalFileSystem()
+    with kart_storage.without_fsync(), filesystem.open_write(str(tmp_path / "log.bin")) as stream:
+        stream.write(b"diagnostics")
+    assert calls == []
+    assert (tmp_path / "log.bin").read_bytes() == b"diagnostics"
+    with filesystem.open_write(str(tmp_path / "out.bin")) as stream:
+        stream.write(b"output")
+    assert calls

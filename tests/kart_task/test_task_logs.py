@@ -8,7 +8,9 @@ from typing import Any, ClassVar
 
 import luigi
 import numpy as np
+import pytest
 
+import kart_task
 from kart_task import TaskOnKart
 
 
@@ -90,3 +92,23 @@ def test_a_skipped_run_keeps_the_logs_of_the_real_run(workspace: Path) -> None:
     assert again._kart_run_skipped
     luigi.task_register.Register.clear_instance_cache()
     assert Draws(p=21).get_task_log() == first_log
+
+
+class _OneOutput(TaskOnKart[int]):
+    def run(self) -> None:
+        self.dump(1)
+
+
+def test_only_the_output_is_fsynced_not_the_log_files(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.delenv("KART_LOCAL_FSYNC", raising=False)
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    kart_task.build(_OneOutput(), reset_register=False)
+    logs = list((workspace / "resources" / "log").rglob("*_*.*"))
+    assert len(logs) == 5  # params, versions, seed, processing time, task log: all written
+    assert len(synced) == 2  # the output file and its directory

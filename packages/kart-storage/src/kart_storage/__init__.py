@@ -15,6 +15,7 @@ from ._backends import (
     configure_local,
     configure_s3,
     register_builtin_filesystems,
+    without_fsync,
 )
 from ._errors import (
     CorruptTargetError,
@@ -144,4 +145,5 @@ __all__ = [
     "register_filesystem",
     "supported_extensions",
     "task_state_labels",
+    "without_fsync",
 ]

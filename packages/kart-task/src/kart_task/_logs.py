@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import luigi
 
+import kart_storage
+
 failure_logger = logging.getLogger("gokart.task")
 
 if TYPE_CHECKING:
@@ -89,23 +91,26 @@ def on_start(task: TaskOnKart[Any]) -> None:
     task._kart_started_at = time.perf_counter()
     if not task.should_dump_supplementary_log_files:
         return
-    task.dump(task.to_str_params(only_significant=True), log_target(task, TASK_PARAMS))
-    task.dump(module_versions_text(), log_target(task, MODULE_VERSIONS, ".txt"))
-    seed = random_seed(task)
-    methods = try_set_seed(list(task.fix_random_seed_methods), seed)
-    task.dump({"seed": seed, "seed_methods": methods}, log_target(task, RANDOM_SEED))
+    with kart_storage.without_fsync():  # logs are diagnostics: atomic, but not worth an fsync each
+        task.dump(task.to_str_params(only_significant=True), log_target(task, TASK_PARAMS))
+        task.dump(module_versions_text(), log_target(task, MODULE_VERSIONS, ".txt"))
+        seed = random_seed(task)
+        methods = try_set_seed(list(task.fix_random_seed_methods), seed)
+        task.dump({"seed": seed, "seed_methods": methods}, log_target(task, RANDOM_SEED))
 
 
 def on_success(task: TaskOnKart[Any]) -> None:
     task.task_log["file_path"] = [target.path() for target in _flatten(task.output())]
     if not task.should_dump_supplementary_log_files or task._kart_run_skipped:
         return  # a skipped run keeps the logs of the run that produced the outputs
-    task.dump(task.task_log, log_target(task, TASK_LOG))
+    with kart_storage.without_fsync():
+        task.dump(task.task_log, log_target(task, TASK_LOG))
 
 
 def on_processing_time(task: TaskOnKart[Any], seconds: float) -> None:
     if task.should_dump_supplementary_log_files and not task._kart_run_skipped:
-        task.dump(float(seconds), log_target(task, PROCESSING_TIME))
+        with kart_storage.without_fsync():
+            task.dump(float(seconds), log_target(task, PROCESSING_TIME))
 
 
 def on_failure(task: TaskOnKart[Any], exception: BaseException) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from kart_storage._filesystem import register_filesystem
 
 from .gcs import GCSConfig, GCSFileSystem
-from .local import LocalFileSystem
+from .local import LocalFileSystem, without_fsync
 from .memory import MemoryFileSystem
 from .s3 import S3Config, S3FileSystem
 
@@ -23,6 +23,7 @@ __all__ = [
     "configure_local",
     "configure_s3",
     "register_builtin_filesystems",
+    "without_fsync",
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import secrets
 import shutil
@@ -31,6 +32,20 @@ def _fsync_directory(directory: str) -> None:
 
 #: set to 0 to skip fsync on local writes (see LocalFileSystem)
 DURABLE_ENV = "KART_LOCAL_FSYNC"
+
+
+_relaxed: contextvars.ContextVar[bool] = contextvars.ContextVar("kart_local_relaxed", default=False)
+
+
+@contextlib.contextmanager
+def without_fsync() -> Iterator[None]:
+    """Local writes in this block skip fsync (still atomic against a killed process): for files whose
+    loss in a power failure costs nothing, such as a task's supplementary logs."""
+    token = _relaxed.set(True)
+    try:
+        yield
+    finally:
+        _relaxed.reset(token)
 
 
 def _durable_default() -> bool:
@@ -74,14 +89,15 @@ class LocalFileSystem:
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         published = False
         try:
+            durable = self.durable and not _relaxed.get()
             with os.fdopen(handle, "wb") as stream:
                 yield stream
                 stream.flush()
-                if self.durable:
+                if durable:
                     os.fsync(stream.fileno())
             os.replace(temporary, path)
             published = True
-            if self.durable:
+            if durable:
                 _fsync_directory(directory)
         finally:
             if not published:
