@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -187,20 +188,28 @@ def _run_with_retcodes(
     """luigi's `run_with_retcodes` with kart's worker (and an optional progress-wrapped factory)."""
     with luigi.cmdline_parser.CmdlineParser.global_instance(argv):
         retcodes = luigi.retcodes.retcode()
-    try:
-        result = luigi.interface._run(argv, worker_scheduler_factory=factory or WorkerSchedulerFactory())
-        worker = result.worker
-    except luigi.interface.PidLockAlreadyTakenExit:
-        sys.exit(retcodes.already_running)
-    except Exception:
-        InterfaceLogging.setup(luigi.interface.core())
-        luigi_logger.exception("Uncaught exception in luigi")
-        sys.exit(retcodes.unhandled_exception)
-    if aggregator is not None:
-        aggregator.add_from_worker(worker)
-    with luigi.cmdline_parser.CmdlineParser.global_instance(argv):
-        task_sets = luigi.execution_summary._summary_dict(worker)
-        root_task = luigi.execution_summary._root_task(worker)
+    while True:
+        try:
+            result = luigi.interface._run(argv, worker_scheduler_factory=factory or WorkerSchedulerFactory())
+            worker = result.worker
+        except luigi.interface.PidLockAlreadyTakenExit:
+            sys.exit(retcodes.already_running)
+        except Exception:
+            InterfaceLogging.setup(luigi.interface.core())
+            luigi_logger.exception("Uncaught exception in luigi")
+            sys.exit(retcodes.unhandled_exception)
+        if aggregator is not None:
+            aggregator.add_from_worker(worker)
+        with luigi.cmdline_parser.CmdlineParser.global_instance(argv):
+            task_sets = luigi.execution_summary._summary_dict(worker)
+            root_task = luigi.execution_summary._root_task(worker)
+            remote = not luigi.interface.core().local_scheduler
+        if not (remote and _still_running_elsewhere(task_sets, root_task)):
+            break
+        # luigid gave the rest to other workers and this one ran out of work: wait as build() does, and
+        # take the work over if those workers die.
+        luigi_logger.info("%s is being run by other workers; waiting for it.", root_task)
+        time.sleep(_REMOTE_POLL_SECONDS)
     conditions = (
         (retcodes.missing_data, "still_pending_ext"),
         (retcodes.task_failed, "failed"),
@@ -222,6 +231,20 @@ def _run_with_retcodes(
     if code == 0 and root_task not in task_sets["completed"] and root_task not in task_sets["already_done"]:
         sys.exit(retcodes.not_run)
     sys.exit(code)
+
+
+_REMOTE_POLL_SECONDS = 2.0
+
+
+def _still_running_elsewhere(task_sets: dict[str, Any], root_task: luigi.Task | None) -> bool:
+    if not (task_sets["run_by_other_worker"] or task_sets["not_run"]):
+        return False
+    if any(task_sets[category] for category in ("failed", "scheduling_error", "still_pending_ext")):
+        return False
+    try:
+        return root_task is not None and root_task.complete() is not True
+    except Exception:
+        return False
 
 
 def _done_by_others(task_sets: dict[str, Any], root_task: luigi.Task | None) -> bool:
