@@ -236,24 +236,27 @@ def _run_with_retcodes(
 _REMOTE_POLL_SECONDS = 2.0
 
 
-def _still_running_elsewhere(task_sets: dict[str, Any], root_task: luigi.Task | None) -> bool:
-    if not (task_sets["run_by_other_worker"] or task_sets["not_run"]):
-        return False
-    if any(task_sets[category] for category in ("failed", "scheduling_error", "still_pending_ext")):
-        return False
+def _nothing_failed(task_sets: dict[str, Any]) -> bool:
+    return not any(task_sets[category] for category in ("failed", "scheduling_error", "still_pending_ext"))
+
+
+def _root_complete(root_task: luigi.Task | None) -> bool | None:
+    """Whether the root is complete now; None when that cannot be told (no root, complete() raised)."""
+    if root_task is None:
+        return None
     try:
-        return root_task is not None and root_task.complete() is not True
+        return root_task.complete() is True
     except Exception:
-        return False
+        return None
+
+
+def _still_running_elsewhere(task_sets: dict[str, Any], root_task: luigi.Task | None) -> bool:
+    handed_over = bool(task_sets["run_by_other_worker"] or task_sets["not_run"])
+    return handed_over and _nothing_failed(task_sets) and _root_complete(root_task) is False
 
 
 def _done_by_others(task_sets: dict[str, Any], root_task: luigi.Task | None) -> bool:
-    if any(task_sets[category] for category in ("failed", "scheduling_error", "still_pending_ext")):
-        return False
-    try:
-        return root_task is not None and root_task.complete() is True
-    except Exception:
-        return False
+    return _nothing_failed(task_sets) and _root_complete(root_task) is True
 
 
 def _broken_requires(tasks: Iterable[luigi.Task]) -> list[tuple[luigi.Task, Exception]]:

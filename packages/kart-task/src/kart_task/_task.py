@@ -58,6 +58,24 @@ _VERIFY_WORDS: dict[str, bool | str] = {
 }
 
 
+def completeness_rule(
+    task: Any,
+    *,
+    outputs_exist: Callable[[], bool],
+    inputs_ready: Callable[[], bool],
+    has_inputs: Callable[[], bool],
+    inputs_not_newer: Callable[[], bool],
+) -> bool:
+    """gokart's completeness rule (after `rerun`), given how to answer each question; shared by
+    `complete()` and the task-tree walk, which answers from one batched existence check."""
+    done = outputs_exist()
+    if done and (task.strict_check or task.modification_time_check):
+        done = inputs_ready()
+    if not task.modification_time_check or not done or not has_inputs():
+        return done
+    return inputs_not_newer()
+
+
 def _path_of(target: Any) -> str:
     """kart targets have a path() method; luigi's own targets a `path` attribute."""
     path = target.path
@@ -587,13 +605,18 @@ class TaskOnKart(luigi.Task, Generic[T]):
                 target.remove()
             self._rerun_state = False
             return False
-        done = _all_exist(flatten(self.output()))
-        if done and (self.strict_check or self.modification_time_check):
-            requirements_complete = [task.complete() for task in flatten(self.requires())]
-            done = all(requirements_complete) and _all_exist(flatten(self.input()))
-        if not self.modification_time_check or not done or not self.input():
-            return done
-        return self._check_modification_time()
+        return completeness_rule(
+            self,
+            outputs_exist=lambda: _all_exist(flatten(self.output())),
+            inputs_ready=self._inputs_ready,
+            has_inputs=lambda: bool(self.input()),
+            inputs_not_newer=self._check_modification_time,
+        )
+
+    def _inputs_ready(self) -> bool:
+        # every requirement is asked (no short-cut), as before
+        requirements_complete = [task.complete() for task in flatten(self.requires())]
+        return all(requirements_complete) and _all_exist(flatten(self.input()))
 
     def _check_modification_time(self) -> bool:
         inputs = flatten(self.input())

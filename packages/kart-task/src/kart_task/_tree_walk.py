@@ -19,7 +19,7 @@ import luigi
 import kart_storage
 
 from ._flatten import flatten
-from ._task import TaskOnKart
+from ._task import TaskOnKart, completeness_rule
 
 
 @dataclass
@@ -194,14 +194,16 @@ class TaskGraph:
         assert isinstance(task, TaskOnKart)
         if will_rerun(task):
             return False
-        done = all(node.output_exists)
-        if done and (task.strict_check or task.modification_time_check):
-            done = all(self.nodes[dep].complete for dep in node.deps) and all(
-                exists for _, exists in self._inputs_of(node)
-            )
-        if not task.modification_time_check or not done or not node.deps:
-            return done
-        return not newer_inputs(node, self)
+        return completeness_rule(
+            task,
+            outputs_exist=lambda: all(node.output_exists),
+            inputs_ready=lambda: (
+                all(self.nodes[dep].complete for dep in node.deps)
+                and all(exists for _, exists in self._inputs_of(node))
+            ),
+            has_inputs=lambda: bool(node.deps),
+            inputs_not_newer=lambda: not newer_inputs(node, self),
+        )
 
     # --- supplementary logs -----------------------------------------------------------------
 
