@@ -19,11 +19,18 @@ PROTOCOL = 4
 _MAX_WRITE = 2**31 - 1
 
 
+_dill_lookup: list[Any] = []
+
+
 def _dill() -> Any | None:
-    try:
-        return importlib.import_module("dill")
-    except ImportError:
-        return None
+    """dill, looked up once: a failed import scans every sys.path entry again, which cost more than the
+    pickling itself for small task outputs."""
+    if not _dill_lookup:
+        try:
+            _dill_lookup.append(importlib.import_module("dill"))
+        except ImportError:
+            _dill_lookup.append(None)
+    return _dill_lookup[0]
 
 
 def _create_array(
