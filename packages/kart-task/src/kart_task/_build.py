@@ -27,6 +27,7 @@ import luigi.worker
 
 from kart_lock import TaskLockException
 
+from ._scheduler import LocalScheduler
 from ._task import TaskOnKart
 from ._worker import RunFailure, Worker
 
@@ -68,7 +69,7 @@ class WorkerSchedulerFactory:
     """What luigi.build uses to make its scheduler and worker; kart's worker keeps failures."""
 
     def create_local_scheduler(self) -> luigi.scheduler.Scheduler:
-        return luigi.scheduler.Scheduler(prune_on_get_work=True, record_task_history=False)
+        return LocalScheduler(prune_on_get_work=True, record_task_history=False)
 
     def create_remote_scheduler(self, url: str) -> luigi.rpc.RemoteScheduler:
         return luigi.rpc.RemoteScheduler(url)
