@@ -50,8 +50,22 @@ def _pinned(dist: str) -> str | None:
         return None
 
 
+_versions_by_modules: dict[tuple[int, str], str] = {}
+
+
 def module_versions_text() -> str:
-    """`dist==version` for every distribution whose modules are loaded (upstream always wrote '')."""
+    """`dist==version` for every distribution whose modules are loaded (upstream always wrote '').
+
+    A build asks once per task, and walking sys.modules each time cost more than writing the file; the
+    text is kept per (count of loaded modules, newest of them), which changes whenever a module loads."""
+    key = (len(sys.modules), next(reversed(sys.modules), ""))
+    text = _versions_by_modules.get(key)
+    if text is None:
+        text = _versions_by_modules[key] = _module_versions_now()
+    return text
+
+
+def _module_versions_now() -> str:
     by_module = _distributions_by_module()
     found = set()
     for name in list(sys.modules):
