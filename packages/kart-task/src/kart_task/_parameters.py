@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import types
 import warnings
 from typing import Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
@@ -24,10 +25,16 @@ def _task_from_text(text: str) -> luigi.Task:
     return task
 
 
-def _default_expected_type() -> type:
-    from ._task import TaskOnKart
+_task_on_kart: list[type] = []
 
-    return TaskOnKart
+
+def _default_expected_type() -> type:
+    """TaskOnKart, imported on first use (its module imports this one)."""
+    if not _task_on_kart:
+        from ._task import TaskOnKart
+
+        _task_on_kart.append(TaskOnKart)
+    return _task_on_kart[0]
 
 
 class TaskInstanceParameter(luigi.Parameter):
@@ -94,12 +101,34 @@ class ExplicitBoolParameter(luigi.BoolParameter):
         super().__init__(*args, **kwargs)
 
 
-def _is_task_on_kart_value(value: Any) -> bool:
-    from ._task import TaskOnKart
+# Exact types whose instances can never be a task or a tuple of tasks: most of a task's attributes.
+_NEVER_TASKS: frozenset[type] = frozenset(
+    {
+        str,
+        int,
+        float,
+        bool,
+        bytes,
+        type(None),
+        dict,
+        list,
+        set,
+        frozenset,
+        types.MethodType,
+        types.FunctionType,
+    }
+)
 
-    if isinstance(value, TaskOnKart):
+
+def _is_task_on_kart_value(value: Any) -> bool:
+    """A TaskOnKart, or a non-empty tuple of them (how luigi stores a list of tasks)."""
+    kind = type(value)
+    if kind in _NEVER_TASKS:
+        return False
+    task_class = _default_expected_type()
+    if isinstance(value, task_class):
         return True
-    return isinstance(value, tuple) and bool(value) and all(isinstance(v, TaskOnKart) for v in value)
+    return isinstance(value, tuple) and bool(value) and all(isinstance(v, task_class) for v in value)
 
 
 @runtime_checkable

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 import luigi
-import luigi.cmdline_parser
 import pandas as pd
 
 import kart_hash
@@ -28,6 +27,7 @@ from . import _logs
 from ._errors import EmptyDumpError
 from ._flatten import flatten, map_flattenable_items
 from ._pandas_type import check_pandas_types
+from ._param_values import resolve_param_values
 from ._parameters import (
     ExplicitBoolParameter,
     ListTaskInstanceParameter,
@@ -46,7 +46,6 @@ _STR_PARAMS_CACHE = "_kart_str_params_cache"
 _PARAMS_CACHE = "_kart_params_cache"
 _PUBLIC = luigi.parameter.ParameterVisibility.PUBLIC
 _PRIVATE = luigi.parameter.ParameterVisibility.PRIVATE
-_NO_VALUE = luigi.parameter._no_value
 _VERIFY_WORDS: dict[str, bool | str] = {
     "true": True,
     "1": True,
@@ -80,18 +79,6 @@ def _path_of(target: Any) -> str:
     """kart targets have a path() method; luigi's own targets a `path` attribute."""
     path = target.path
     return str(path() if callable(path) else path)
-
-
-def _config_may_set(cls: type, params: Iterable[tuple[str, luigi.Parameter]]) -> bool:
-    """Whether luigi's config or command line could give this task class a parameter value."""
-    if luigi.cmdline_parser.CmdlineParser.get_instance() is not None:
-        return True
-    config = luigi.configuration.get_config()
-    if config.has_section(cls.get_task_family()):  # type: ignore[attr-defined]
-        return True
-    return any(
-        param._config_path and config.has_section(param._config_path["section"]) for _, param in params
-    )
 
 
 _WRAPPED_RUN = "run"
@@ -227,16 +214,10 @@ class TaskOnKart(luigi.Task, Generic[T]):
 
     @classmethod
     def get_param_values(cls, params: Any, args: Any, kwargs: Any) -> Any:
-        """luigi's parameter resolution, minus two config lookups per parameter when neither the command
-        line nor the config can hold a value for this task (the usual case when building from Python)."""
-        if not args and not _config_may_set(cls, params):
-            defaults = {
-                name: param._default
-                for name, param in params
-                if name not in kwargs and param._default is not _NO_VALUE
-            }
-            kwargs = {**defaults, **kwargs}
-        return super().get_param_values(params, args, kwargs)
+        """luigi's parameter resolution without its eager repr() of every argument (a task holding
+        thousands of tasks spent most of its construction there) and without config lookups where no
+        config can apply."""
+        return resolve_param_values(cls, params, args, kwargs)
 
     def to_str_params(self, only_significant: bool = False, only_public: bool = False) -> dict[str, str]:
         """luigi's serialised parameters; each parameter is serialised once per instance, so a parent's
