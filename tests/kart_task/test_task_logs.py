@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -112,3 +113,28 @@ def test_only_the_output_is_fsynced_not_the_log_files(
     logs = list((workspace / "resources" / "log").rglob("*_*.*"))
     assert len(logs) == 5  # params, versions, seed, processing time, task log: all written
     assert len(synced) == 2  # the output file and its directory
+
+
+def test_module_versions_follow_newly_loaded_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text is cached per set of loaded modules; a module loaded later must show up in it."""
+    from kart_task import _logs
+
+    package = tmp_path / "kart_late_loaded_dist"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    info = tmp_path / "kart_late_loaded_dist-4.5.6.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: kart-late-loaded-dist\nVersion: 4.5.6\n")
+    (info / "top_level.txt").write_text("kart_late_loaded_dist\n")
+    (info / "RECORD").write_text("kart_late_loaded_dist/__init__.py,,\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(_logs, "_distributions_by_module", _logs._distributions_by_module.__wrapped__)
+    before = _logs.module_versions_text()
+    assert before == _logs.module_versions_text()
+    assert "kart-late-loaded-dist==4.5.6" not in before
+    import kart_late_loaded_dist  # noqa: F401
+
+    try:
+        assert "kart-late-loaded-dist==4.5.6" in _logs.module_versions_text()
+    finally:
+        del sys.modules["kart_late_loaded_dist"]
