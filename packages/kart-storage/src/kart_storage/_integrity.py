@@ -117,9 +117,19 @@ class _MetadataFileSystem(Protocol):
     def read_metadata(self, path: str) -> dict[str, str]: ...
 
 
+_keeps_metadata_by_type: dict[type, bool] = {}
+
+
 def keeps_metadata(filesystem: FileSystem) -> bool:
-    """Whether seals go into object metadata (published atomically with the bytes) rather than a sidecar."""
-    return isinstance(filesystem, _MetadataFileSystem)
+    """Whether seals go into object metadata (published atomically with the bytes) rather than a sidecar.
+
+    Asked on every write; a runtime protocol check costs tens of microseconds, so the answer is kept per
+    file-system class (the protocol's method is a class attribute on every implementation)."""
+    kind = type(filesystem)
+    keeps = _keeps_metadata_by_type.get(kind)
+    if keeps is None:
+        keeps = _keeps_metadata_by_type[kind] = isinstance(filesystem, _MetadataFileSystem)
+    return keeps
 
 
 def sidecar_path(path: str) -> str:
