@@ -185,3 +185,15 @@ def test_values_from_luigis_toml_parser_are_read(monkeypatch: pytest.MonkeyPatch
     ours, luigis = _both(Resolved, (), {"first": 1})
     assert ours == luigis
     assert dict(ours[1])["second"] == "from-toml"
+
+
+def test_str_params_answers_are_kept_but_handed_out_as_copies() -> None:
+    task = Resolved(first=4, second="x")
+    first = task.to_str_params(only_significant=True)
+    first["second"] = "changed by a caller"
+    first["extra"] = "added by a caller"
+    again = task.to_str_params(only_significant=True)
+    assert again["second"] == "x"
+    assert "extra" not in again
+    assert task.to_str_params() == luigi.Task.to_str_params(task)
+    assert task.to_str_params(only_public=True) == luigi.Task.to_str_params(task, only_public=True)

@@ -43,6 +43,7 @@ logger = logging.getLogger("kart_task")
 complete_check_logger = logging.getLogger("gokart.task_complete_check")
 
 _STR_PARAMS_CACHE = "_kart_str_params_cache"
+_STR_RESULTS_CACHE = "_kart_str_params_results"
 _PARAMS_CACHE = "_kart_params_cache"
 _PUBLIC = luigi.parameter.ParameterVisibility.PUBLIC
 _PRIVATE = luigi.parameter.ParameterVisibility.PRIVATE
@@ -223,6 +224,11 @@ class TaskOnKart(luigi.Task, Generic[T]):
         """luigi's serialised parameters; each parameter is serialised once per instance, so a parent's
         id reuses its children's text instead of re-serialising whole subtrees (luigi's task id and the
         unique id ask for different subsets of the same texts)."""
+        key = (only_significant, only_public)
+        results: dict[tuple[bool, bool], dict[str, str]] = self.__dict__.setdefault(_STR_RESULTS_CACHE, {})
+        known = results.get(key)
+        if known is not None:
+            return dict(known)  # a copy: callers (luigi among them) may change what they get
         texts: dict[str, str] = self.__dict__.setdefault(_STR_PARAMS_CACHE, {})
         params = dict(self.get_params())
         result: dict[str, str] = {}
@@ -236,7 +242,8 @@ class TaskOnKart(luigi.Task, Generic[T]):
             if text is None:
                 text = texts[name] = param.serialize(value)
             result[name] = text
-        return result
+        results[key] = result
+        return dict(result)
 
     def make_unique_id(self) -> str:
         if self.task_unique_id:
