@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from typing import Any
 
 import luigi.scheduler
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from luigi.scheduler import DONE, FAILED
+from luigi.scheduler import DONE, FAILED, PENDING
 
+from kart_task import _scheduler as kart_scheduler
 from kart_task._build import WorkerSchedulerFactory
 from kart_task._scheduler import LocalScheduler
 
@@ -19,11 +21,21 @@ WORKER = "worker-1"
 COUNTS = ("n_pending_tasks", "n_unique_pending", "n_pending_last_scheduled", "worker_state", "running_tasks")
 
 
+Jump = Callable[[float], None]
+
+
 @pytest.fixture
-def steady_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Distinct, slowly advancing task times: ranks never tie and no retry delay or timeout expires."""
+def steady_clock(monkeypatch: pytest.MonkeyPatch) -> Jump:
+    """Distinct, slowly advancing task times: ranks never tie and no retry delay or timeout expires,
+    until a test moves the clock on with the function returned."""
     ticks = itertools.count()
-    monkeypatch.setattr(time, "time", lambda: 1_700_000_000 + next(ticks) * 1e-4)
+    offset = [0.0]
+    monkeypatch.setattr(time, "time", lambda: 1_700_000_000 + next(ticks) * 1e-4 + offset[0])
+
+    def jump(seconds: float) -> None:
+        offset[0] += seconds
+
+    return jump
 
 
 @st.composite
@@ -41,6 +53,14 @@ def graphs(draw: Any) -> dict[str, Any]:
         "resources": draw(st.booleans()) and draw(st.sampled_from(sorted(deps))),
         "failures": draw(st.sets(st.sampled_from(sorted(deps)))),
         "parallel": draw(st.integers(min_value=1, max_value=3)),
+        # mid-build events at a given step: a task reported pending again (say its output vanished),
+        # and a new task joining with dependencies on existing ones
+        "readd": draw(st.none() | st.tuples(st.integers(0, 40), st.sampled_from(sorted(deps)))),
+        "late": draw(
+            st.none() | st.tuples(st.integers(0, 40), st.lists(st.sampled_from(sorted(deps)), max_size=3))
+        ),
+        # the clock moves past luigi's retry delay: failed tasks become pending again in a prune
+        "jump": draw(st.none() | st.integers(0, 60)),
     }
 
 
@@ -61,17 +81,30 @@ def _add_all(scheduler: luigi.scheduler.Scheduler, graph: dict[str, Any]) -> Non
         )
 
 
-def _drive(scheduler: luigi.scheduler.Scheduler, graph: dict[str, Any]) -> list[tuple[Any, ...]]:
+def _drive(
+    scheduler: luigi.scheduler.Scheduler, graph: dict[str, Any], jump: Jump | None = None
+) -> list[tuple[Any, ...]]:
     """A worker with `parallel` slots: ask for work until nothing is handed out, finishing the oldest."""
     transcript: list[tuple[Any, ...]] = []
     running: list[str] = []
-    for _ in range(4 * len(graph["deps"]) + 4):
+    for step in range(4 * len(graph["deps"]) + 12):
+        if graph["readd"] and graph["readd"][0] == step:
+            task_id = graph["readd"][1]
+            scheduler.add_task(worker=WORKER, task_id=task_id, status=PENDING, runnable=True, family=task_id)
+        if jump is not None and graph["jump"] == step:
+            jump(1000.0)  # past the default retry delay (900 s)
+            scheduler.ping(worker=WORKER)  # the worker stays alive across the jump
+        if graph["late"] and graph["late"][0] == step:
+            deps = sorted(set(graph["late"][1]))
+            scheduler.add_task(worker=WORKER, task_id="Late", deps=deps, runnable=True, family="Late")
         reply = scheduler.get_work(worker=WORKER, host="localhost", current_tasks=list(running))
         transcript.append((reply["task_id"], *(reply[key] for key in COUNTS)))
         if reply["task_id"] is not None:
             running.append(reply["task_id"])
         if reply["task_id"] is None or len(running) >= graph["parallel"]:
             if not running:
+                if jump is not None and graph["jump"] is not None and step < graph["jump"]:
+                    continue  # idle until the clock jumps: retried failures may bring new work
                 break
             done = running.pop(0)
             status = FAILED if done in graph["failures"] else DONE
@@ -82,7 +115,7 @@ def _drive(scheduler: luigi.scheduler.Scheduler, graph: dict[str, Any]) -> list[
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(graph=graphs())
-def test_same_work_and_counts_as_luigi(steady_clock: None, graph: dict[str, Any]) -> None:
+def test_same_work_and_counts_as_luigi(steady_clock: Jump, graph: dict[str, Any]) -> None:
     luigis = luigi.scheduler.Scheduler(prune_on_get_work=True, record_task_history=False)
     karts = LocalScheduler(prune_on_get_work=True, record_task_history=False)
     _add_all(luigis, graph)
@@ -90,7 +123,32 @@ def test_same_work_and_counts_as_luigi(steady_clock: None, graph: dict[str, Any]
     assert _drive(karts, graph) == _drive(luigis, graph)
 
 
-def test_plain_graph_takes_the_fast_path(steady_clock: None, monkeypatch: pytest.MonkeyPatch) -> None:
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(graph=graphs())
+def test_same_answers_when_prunes_change_the_graph(
+    steady_clock: Jump, monkeypatch: pytest.MonkeyPatch, graph: dict[str, Any]
+) -> None:
+    """Pruning every time on both sides, a clock jump retries failed tasks (statuses changed outside
+    add_task); kart must notice them as luigi does."""
+    monkeypatch.setattr(kart_scheduler, "PRUNE_INTERVAL", 0.0)
+    transcripts = []
+    for scheduler in (
+        luigi.scheduler.Scheduler(prune_on_get_work=True, record_task_history=False),
+        LocalScheduler(prune_on_get_work=True, record_task_history=False),
+    ):
+        jumped = [0.0]
+
+        def jump(seconds: float, jumped: list[float] = jumped) -> None:
+            jumped[0] += seconds
+            steady_clock(seconds)
+
+        _add_all(scheduler, graph)
+        transcripts.append(_drive(scheduler, graph, jump))
+        steady_clock(-jumped[0])  # the next side starts from the same clock
+    assert transcripts[1] == transcripts[0]
+
+
+def test_plain_graph_takes_the_fast_path(steady_clock: Jump, monkeypatch: pytest.MonkeyPatch) -> None:
     """No priorities or resources: luigi's whole-graph get_work and count_pending are never called."""
     graph = {
         "deps": {"A": [], "B": ["A"], "C": ["A", "B"]},
@@ -99,6 +157,9 @@ def test_plain_graph_takes_the_fast_path(steady_clock: None, monkeypatch: pytest
         "resources": False,
         "failures": set(),
         "parallel": 1,
+        "readd": None,
+        "late": None,
+        "jump": None,
     }
     scheduler = LocalScheduler(prune_on_get_work=True, record_task_history=False)
 
@@ -112,7 +173,7 @@ def test_plain_graph_takes_the_fast_path(steady_clock: None, monkeypatch: pytest
     assert handed_out == ["A", "B", "C", None]
 
 
-def test_priorities_fall_back_to_luigi(steady_clock: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_priorities_fall_back_to_luigi(steady_clock: Jump, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     original = luigi.scheduler.Scheduler.get_work
 

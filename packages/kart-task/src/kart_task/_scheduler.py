@@ -8,6 +8,7 @@ worker, no resources, no batching, no assistant) with cheap steps, and defers to
 
 from __future__ import annotations
 
+import heapq
 import time
 from typing import Any
 
@@ -19,8 +20,19 @@ from luigi.task_status import DISABLED, DONE, FAILED, PENDING, RUNNING
 PRUNE_INTERVAL = 1.0
 
 
+class _ObservedTaskState(luigi.scheduler.SimpleTaskState):
+    """luigi's task state, noting which tasks changed status (every status change goes through set_status)."""
+
+    _kart_touched: list[str]
+
+    def set_status(self, task: Any, new_status: str, config: Any = None) -> None:
+        super().set_status(task, new_status, config)
+        self._kart_touched.append(task.id)
+
+
 class LocalScheduler(luigi.scheduler.Scheduler):
-    """`luigi.scheduler.Scheduler` with throttled pruning, a cached rank order and O(1) pending counts."""
+    """`luigi.scheduler.Scheduler` with throttled pruning, a cached rank order, O(1) pending counts and
+    the next task found among the tasks that changed since the last request."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -28,6 +40,16 @@ class LocalScheduler(luigi.scheduler.Scheduler):
         self._rank_order: list[Any] | None = None
         self._simple = True  # no task has asked for resources or a non-default priority
         self._pruned_tasks = False  # a prune removed tasks (workers may then list tasks the state lost)
+        # Candidates for the next task: positions in _rank_order. Every schedulable task is in the heap
+        # (entries are checked when taken, so stale ones are harmless); a task can only become
+        # schedulable by a status change (noted by the state) or by add_task (noted there).
+        self._candidates: list[int] = []
+        self._position: dict[str, int] = {}
+        self._dependents: dict[str, set[str]] = {}
+        self._candidates_for: str | None = None  # the worker the candidates were collected for
+        self._state.__class__ = _ObservedTaskState
+        self._touched: list[str] = []  # ids whose status changed, appended to by the state
+        self._state._kart_touched = self._touched  # type: ignore[attr-defined]
 
     # --- state changes that affect the cached order --------------------------------------------------
 
@@ -49,6 +71,17 @@ class LocalScheduler(luigi.scheduler.Scheduler):
         result = super().add_task(*args, **kwargs)
         if len(self._state._tasks) != known:
             self._rank_order = None
+        if self._rank_order is None:
+            self._touched.clear()  # the next request rebuilds everything anyway
+        else:
+            task_id = kwargs.get("task_id", args[0] if args else None)
+            task = self._state._tasks.get(task_id) if isinstance(task_id, str) else None
+            if task is None:
+                self._rank_order = None  # not a task we can follow: start over at the next request
+            else:  # its deps or workers may have changed: take another look at it
+                for dep in task.deps:
+                    self._dependents.setdefault(dep, set()).add(task.id)
+                self._touched.append(task.id)
         return result
 
     # --- the fast answers ----------------------------------------------------------------------------
@@ -114,21 +147,53 @@ class LocalScheduler(luigi.scheduler.Scheduler):
         reply["task_params"] = best_task.params
         return reply
 
-    def _first_schedulable(self, worker_id: str) -> Any:
-        """The highest-ranked pending task of this worker whose dependencies are all done."""
-        order = self._rank_order
-        if order is None:
-            order = self._rank_order = sorted(self._state.get_active_tasks(), key=self._rank, reverse=True)
+    def _ready_for(self, task: Any, worker_id: str) -> bool:
+        if task.status != PENDING or worker_id not in task.workers:
+            return False
         get_task = self._state._tasks.get
+        for dep in task.deps:
+            dep_task = get_task(dep)
+            if dep_task is None or dep_task.status != DONE:
+                return False
+        return True
+
+    def _rebuild_order(self, worker_id: str) -> list[Any]:
+        order = self._rank_order = sorted(self._state.get_active_tasks(), key=self._rank, reverse=True)
+        self._position = {task.id: index for index, task in enumerate(order)}
+        self._dependents = {}
         for task in order:
-            if task.status != PENDING or worker_id not in task.workers:
-                continue
             for dep in task.deps:
-                dep_task = get_task(dep)
-                if dep_task is None or dep_task.status != DONE:
-                    break
-            else:
-                return task
+                self._dependents.setdefault(dep, set()).add(task.id)
+        self._candidates_for = worker_id
+        self._candidates = [index for index, task in enumerate(order) if self._ready_for(task, worker_id)]
+        self._touched.clear()
+        return order
+
+    def _first_schedulable(self, worker_id: str) -> Any:
+        """The highest-ranked pending task of this worker whose dependencies are all done (luigi's
+        answer), found from the tasks whose state changed since the last call instead of a full scan."""
+        order = self._rank_order
+        touched = self._touched
+        if order is None or worker_id != self._candidates_for or len(touched) > len(order):
+            order = self._rebuild_order(worker_id)
+        else:
+            candidates, position, tasks = self._candidates, self._position, self._state._tasks
+            for task_id in touched:
+                task = tasks.get(task_id)
+                if task is None or task_id not in position:
+                    continue
+                heapq.heappush(candidates, position[task_id])
+                if task.status == DONE:
+                    for dependent in self._dependents.get(task_id, ()):
+                        if dependent in position:
+                            heapq.heappush(candidates, position[dependent])
+            touched.clear()
+        candidates = self._candidates
+        while candidates:
+            task = order[candidates[0]]
+            if self._ready_for(task, worker_id):
+                return task  # left in the heap: once it runs, the next call drops it
+            heapq.heappop(candidates)
         return None
 
     def count_pending(self, worker: str) -> dict[str, Any]:
