@@ -50,7 +50,7 @@ def _pinned(dist: str) -> str | None:
         return None
 
 
-_versions_by_modules: dict[tuple[int, str], str] = {}
+_last_versions: list[tuple[tuple[int, str], str]] = []  # one entry: (state of sys.modules, its text)
 
 
 def module_versions_text() -> str:
@@ -59,10 +59,9 @@ def module_versions_text() -> str:
     A build asks once per task, and walking sys.modules each time cost more than writing the file; the
     text is kept per (count of loaded modules, newest of them), which changes whenever a module loads."""
     key = (len(sys.modules), next(reversed(sys.modules), ""))
-    text = _versions_by_modules.get(key)
-    if text is None:
-        text = _versions_by_modules[key] = _module_versions_now()
-    return text
+    if not _last_versions or _last_versions[0][0] != key:
+        _last_versions[:] = [(key, _module_versions_now())]
+    return _last_versions[0][1]
 
 
 def _module_versions_now() -> str:

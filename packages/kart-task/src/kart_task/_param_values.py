@@ -43,25 +43,12 @@ def _plain_lookup(param_type: type) -> bool:
     return plain
 
 
-def config_section_exists(config: Any, section: str) -> bool:
+def _config_section_exists(config: Any, section: str) -> bool:
     """Whether luigi's config could answer `get(section, ...)` (conservatively: ConfigParser's DEFAULT
     counts; luigi's TOML parser keeps its sections outside ConfigParser's own)."""
     if isinstance(config, LuigiTomlParser):
         return section in config.data
     return section in config
-
-
-def config_may_set(task_family: str, params: Params) -> bool:
-    """Whether the command line or config could give this task a parameter value other than its default."""
-    if luigi.cmdline_parser.CmdlineParser.get_instance() is not None:
-        return True
-    config = luigi.configuration.get_config()
-    if config_section_exists(config, task_family):
-        return True
-    return any(
-        param._config_path and config_section_exists(config, param._config_path["section"])
-        for _, param in params
-    )
 
 
 def _hashable(value: Any) -> Any:
@@ -101,7 +88,7 @@ def resolve_param_values(
         values[name] = by_name[name].normalize(arg)
 
     config = luigi.configuration.get_config()
-    lookups = luigi.cmdline_parser.CmdlineParser.get_instance() is not None or config_section_exists(
+    lookups = luigi.cmdline_parser.CmdlineParser.get_instance() is not None or _config_section_exists(
         config, task_family
     )
     for name, param in params:
@@ -111,7 +98,7 @@ def resolve_param_values(
         if (
             not lookups
             and default is not _NO_VALUE
-            and not (param._config_path and config_section_exists(config, param._config_path["section"]))
+            and not (param._config_path and _config_section_exists(config, param._config_path["section"]))
             and _plain_lookup(type(param))
         ):
             values[name] = param.normalize(default)  # what luigi's task_value() returns here
