@@ -15,7 +15,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 UPSTREAM_VENV = ROOT / ".venvs" / "upstream-gokart-1.12.2"
-UPSTREAM_REQUIREMENTS = ["gokart==1.12.2", "luigi==3.8.1", "pyarrow", "polars", "boto3", "moto[server]"]
+UPSTREAM_REQUIREMENTS = [
+    "gokart==1.12.2",
+    "luigi==3.8.1",
+    "pyarrow",
+    "polars",
+    "boto3",
+    "moto[server]",
+    "mypy",
+]
 
 
 class UpstreamUnavailableError(RuntimeError):
@@ -29,7 +37,8 @@ def upstream_python() -> Path:
     UPSTREAM_VENV.parent.mkdir(parents=True, exist_ok=True)
     with open(UPSTREAM_VENV.parent / ".upstream.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.exists() and python.exists():
+        wanted = "\n".join(UPSTREAM_REQUIREMENTS)
+        if marker.exists() and python.exists() and marker.read_text() == wanted:
             return python
         shutil.rmtree(UPSTREAM_VENV, ignore_errors=True)
         uv = shutil.which("uv")
@@ -49,7 +58,7 @@ def upstream_python() -> Path:
                 )
         except (OSError, subprocess.CalledProcessError) as exc:
             raise UpstreamUnavailableError(f"could not install {UPSTREAM_REQUIREMENTS}: {exc}") from exc
-        marker.write_text("ok")
+        marker.write_text(wanted)
         return python
 
 
