@@ -28,7 +28,13 @@ from ._errors import (
     UnsupportedExtensionError,
     UntrustedPickleError,
 )
-from ._filesystem import CreateOnlyFileSystem, FileSystem, filesystem_for, register_filesystem
+from ._filesystem import (
+    CreateOnlyFileSystem,
+    FileSystem,
+    filesystem_for,
+    override_filesystem,
+    register_filesystem,
+)
 
 # --- formats, processors and targets: names added here by the formats work ---
 from ._formats import GZIP, NOP, StreamFormat, Text, TextStreamFormat
@@ -67,7 +73,15 @@ from ._processors.polars import (
     has_polars,
 )
 from ._registry import ProcessorFactory, make_file_processor, register_file_processor, supported_extensions
-from ._targets import LockFactory, SingleFileTarget, TargetOnKart, exists_many, make_target
+from ._targets import (
+    LockFactory,
+    LockWrappers,
+    SingleFileTarget,
+    TargetOnKart,
+    exists_many,
+    make_target,
+    set_lock_wrappers,
+)
 from ._workspace import join_workspace
 
 register_builtin_filesystems()  # file systems: local, memory, s3://, gs:// (clients built lazily)
@@ -104,6 +118,7 @@ __all__ = [
     "LargeDataFrameProcessor",
     "LocalFileSystem",
     "LockFactory",
+    "LockWrappers",
     "MemoryFileSystem",
     "ModelTarget",
     "NpzFileProcessor",
@@ -141,8 +156,10 @@ __all__ = [
     "make_in_memory_target",
     "make_model_target",
     "make_target",
+    "override_filesystem",
     "register_file_processor",
     "register_filesystem",
+    "set_lock_wrappers",
     "supported_extensions",
     "task_state_labels",
     "without_fsync",

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 
 class KartStorageError(Exception):
     """Base of every error kart-storage raises on purpose."""
 
 
 class TargetNotFoundError(KartStorageError, FileNotFoundError):
-    """The object is missing; the same type on local disk, S3, GCS and memory."""
+    """The object is missing; the same type on local disk, S3, GCS and memory.
+
+    Its text, `errno` and `filename` are those of the FileNotFoundError gokart raised for a missing
+    output (`[Errno 2] No such file or directory: '<path>'`), whichever backend was asked."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"no such target: {path}")
+        super().__init__(errno.ENOENT, os.strerror(errno.ENOENT), path)
         self.path = path
+
+    def __reduce__(self) -> tuple[type[TargetNotFoundError], tuple[str]]:
+        return type(self), (self.path,)
 
 
 class UnsupportedExtensionError(KartStorageError, ValueError, AssertionError):

@@ -58,15 +58,28 @@ class CreateOnlyFileSystem(Protocol):
 
 
 FileSystemFactory = Callable[[], FileSystem]
+#: asked first for a scheme's paths; answers None to leave them to the registered file system
+FileSystemOverride = Callable[[str], FileSystem | None]
 
 _factories: dict[str, FileSystemFactory] = {}
 _instances: dict[str, FileSystem] = {}
+_overrides: dict[str, FileSystemOverride] = {}
 
 
 def register_filesystem(scheme: str, factory: FileSystemFactory) -> None:
     """Make paths starting with `<scheme>://` use the file system `factory()` builds (once, lazily)."""
     _factories[scheme] = factory
     _instances.pop(scheme, None)
+
+
+def override_filesystem(scheme: str, resolver: FileSystemOverride | None) -> None:
+    """Let `resolver(path)` choose the file system of `scheme`'s paths when a target is made (None
+    removes it). For hosts whose I/O can be redirected at run time: kart-task sends local paths through
+    a test's patched `luigi.LocalTarget`. The resolver runs on every lookup, so it must be cheap."""
+    if resolver is None:
+        _overrides.pop(scheme, None)
+    else:
+        _overrides[scheme] = resolver
 
 
 def scheme_of(path: str) -> str:
@@ -81,6 +94,11 @@ def filesystem_for(path: str) -> FileSystem:
     scheme = scheme_of(path)
     if scheme not in _factories:
         scheme = "file"
+    if _overrides:
+        resolver = _overrides.get(scheme)
+        chosen = resolver(path) if resolver is not None else None
+        if chosen is not None:
+            return chosen
     instance = _instances.get(scheme)
     if instance is None:
         try:

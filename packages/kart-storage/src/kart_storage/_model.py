@@ -45,12 +45,18 @@ class ModelTarget(FileBackedTarget):
         save_function: Callable[[Any, str], Any],
         *,
         lock: LockFactory | None = None,
+        lock_params: Any = None,
         filesystem: FileSystem | None = None,
         integrity: IntegrityPolicy | None = None,
         create_only: bool = False,
     ) -> None:
         super().__init__(
-            file_path, lock=lock, filesystem=filesystem, integrity=integrity, create_only=create_only
+            file_path,
+            lock=lock,
+            lock_params=lock_params,
+            filesystem=filesystem,
+            integrity=integrity,
+            create_only=create_only,
         )
         self._temporary_directory = temporary_directory
         self._load_function = load_function
@@ -108,6 +114,7 @@ def make_model_target(
     unique_id: str | None = None,
     *,
     lock: LockFactory | None = None,
+    lock_params: Any = None,
     verify_integrity: VerifyOption = None,
     signing_key: bytes | str | None = None,
     create_only: bool = False,
@@ -123,6 +130,7 @@ def make_model_target(
         load_function=load_function,
         save_function=save_function,
         lock=lock,
+        lock_params=lock_params,
         integrity=integrity_policy(verify_integrity, signing_key, unpickles=True),
         create_only=create_only,
     )

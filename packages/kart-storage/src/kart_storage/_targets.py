@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, ClassVar, NamedTuple, cast
 
 from ._errors import CorruptTargetError, KartStorageError, StorageConfigurationError, TargetNotFoundError
 from ._filesystem import CreateOnlyFileSystem, FileSystem, filesystem_for, scheme_of
@@ -61,22 +61,72 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-class TargetOnKart(abc.ABC):
-    """What gokart tasks read and write. Subclasses implement the underscored hooks."""
+class LockWrappers(NamedTuple):
+    """gokart's three lock wrappers (`wrap_dump_with_lock(func, task_lock_params, exist_check)`,
+    `wrap_load_with_lock(func, task_lock_params)`, `wrap_remove_with_lock(func, task_lock_params)`),
+    installed by the layer that knows the lock backend; kart-storage only calls them."""
 
-    def __init__(self, lock: LockFactory | None = None) -> None:
-        self._lock = lock
+    dump: Callable[[Callable[..., Any], Any, Callable[[], bool]], Callable[..., Any]]
+    load: Callable[[Callable[..., Any], Any], Callable[..., Any]]
+    remove: Callable[[Callable[..., Any], Any], Callable[..., Any]]
+
+
+_lock_wrappers: list[LockWrappers] = []  # at most one: the installed wrappers
+
+
+def set_lock_wrappers(wrappers: LockWrappers | None) -> None:
+    """Install (or, with None, remove) the wrappers used by targets that report lock parameters."""
+    _lock_wrappers[:] = [wrappers] if wrappers is not None else []
+
+
+def _resolved(value: Any) -> Any:
+    return value() if callable(value) else value
+
+
+class TargetOnKart(abc.ABC):
+    """What gokart tasks read and write. Subclasses implement the underscored hooks.
+
+    A lock guards dump, load and remove in one of two ways: a `lock` factory (kart-storage's own), or
+    lock parameters reported by `_get_task_lock_params()` and handed to the installed `LockWrappers`
+    (gokart's way; kart-task installs kart-lock's). Subclasses written for gokart do not call
+    `__init__` and may use a `_lock` attribute of their own, so the base keeps its state under
+    `_kart_*` names with class-level defaults.
+    """
+
+    _kart_lock: LockFactory | None = None
+    _kart_lock_params: Any = None
+    #: True where `_dump` accepts task_params / required_task_outputs as callables evaluated on demand
+    _kart_lazy_labels: ClassVar[bool] = False
+
+    def __init__(self, lock: LockFactory | None = None, lock_params: Any = None) -> None:
+        self._kart_lock = lock
+        self._kart_lock_params = lock_params
 
     @property
     def lock(self) -> LockFactory | None:
-        return self._lock
+        return self._kart_lock
+
+    def _get_task_lock_params(self) -> Any:
+        """The lock parameters given at construction (kart-lock's TaskLockParams when made by a task)."""
+        return self._kart_lock_params
+
+    def _wrappers_and_params(self) -> tuple[LockWrappers, Any] | None:
+        if not _lock_wrappers:
+            return None
+        params = self._get_task_lock_params()
+        return (_lock_wrappers[0], params) if params is not None else None
 
     def exists(self) -> bool:
         return self._exists()
 
     def load(self) -> Any:
-        if self._lock is not None:
-            with self._lock():
+        by_params = self._wrappers_and_params()
+        if by_params is not None:
+            wrappers, params = by_params
+            return wrappers.load(self._load, params)()
+        lock = self._kart_lock
+        if lock is not None:
+            with lock():
                 pass  # a barrier: wait until no writer holds the lock, then read unlocked (writes are atomic)
         return self._load()
 
@@ -88,31 +138,45 @@ class TargetOnKart(abc.ABC):
         custom_labels: Mapping[str, Any] | None = None,
         required_task_outputs: Any = None,
     ) -> None:
-        if lock_at_dump and self._lock is not None:
-            with self._lock():
-                if self.exists():
-                    return  # another worker finished it while we waited: keep theirs, as gokart does
-                self._dump(
-                    obj,
-                    task_params=task_params,
-                    custom_labels=custom_labels,
-                    required_task_outputs=required_task_outputs,
-                )
+        if not self._kart_lazy_labels:
+            # a target written for gokart receives the values, as gokart passed them
+            task_params = _resolved(task_params)
+            required_task_outputs = _resolved(required_task_outputs)
+        labels: dict[str, Any] = {
+            "task_params": task_params,
+            "custom_labels": custom_labels,
+            "required_task_outputs": required_task_outputs,
+        }
+        if not lock_at_dump:
+            self._dump(obj=obj, **labels)
             return
-        self._dump(
-            obj,
-            task_params=task_params,
-            custom_labels=custom_labels,
-            required_task_outputs=required_task_outputs,
-        )
+        by_params = self._wrappers_and_params()
+        if by_params is not None:
+            wrappers, params = by_params
+            wrappers.dump(self._dump, params, self.exists)(obj=obj, **labels)
+            return
+        lock = self._kart_lock
+        if lock is None:
+            self._dump(obj=obj, **labels)
+            return
+        with lock():
+            if self.exists():
+                return  # another worker finished it while we waited: keep theirs, as gokart does
+            self._dump(obj=obj, **labels)
 
     def remove(self) -> None:
         if not self.exists():
             return
-        if self._lock is None:
+        by_params = self._wrappers_and_params()
+        if by_params is not None:
+            wrappers, params = by_params
+            wrappers.remove(self._remove, params)()
+            return
+        lock = self._kart_lock
+        if lock is None:
             self._remove()
             return
-        with self._lock():
+        with lock():
             self._remove()
 
     def last_modification_time(self) -> datetime:
@@ -120,10 +184,6 @@ class TargetOnKart(abc.ABC):
 
     def path(self) -> str:
         return self._path()
-
-    def _storage_location(self) -> tuple[FileSystem, str] | None:
-        """(file system, path) when existence is a plain file-system check; lets exists_many batch."""
-        return None
 
     @abc.abstractmethod
     def _exists(self) -> bool: ...
@@ -182,16 +242,19 @@ class FileBackedTarget(TargetOnKart):
     `create_only` publishes with the store's atomic create, so a dump never replaces an existing object.
     """
 
+    _kart_lazy_labels = True
+
     def __init__(
         self,
         path: str,
         *,
         lock: LockFactory | None = None,
+        lock_params: Any = None,
         filesystem: FileSystem | None = None,
         integrity: IntegrityPolicy | None = None,
         create_only: bool = False,
     ) -> None:
-        super().__init__(lock)
+        super().__init__(lock, lock_params)
         self._file_path = path
         self._filesystem = filesystem if filesystem is not None else filesystem_for(path)
         self._integrity = integrity if integrity is not None else IntegrityPolicy()
@@ -266,6 +329,7 @@ class FileBackedTarget(TargetOnKart):
         return self._filesystem
 
     def _storage_location(self) -> tuple[FileSystem, str]:
+        """(file system, path): existence is a plain file-system check, so exists_many can batch it."""
         return self._filesystem, self._file_path
 
     def _exists(self) -> bool:
@@ -294,11 +358,19 @@ class SingleFileTarget(FileBackedTarget):
         processor: FileProcessor,
         *,
         lock: LockFactory | None = None,
+        lock_params: Any = None,
         filesystem: FileSystem | None = None,
         integrity: IntegrityPolicy | None = None,
         create_only: bool = False,
     ) -> None:
-        super().__init__(path, lock=lock, filesystem=filesystem, integrity=integrity, create_only=create_only)
+        super().__init__(
+            path,
+            lock=lock,
+            lock_params=lock_params,
+            filesystem=filesystem,
+            integrity=integrity,
+            create_only=create_only,
+        )
         self._processor = processor
 
     @property
@@ -373,6 +445,7 @@ def make_target(
     processor: FileProcessor | None = None,
     *,
     lock: LockFactory | None = None,
+    lock_params: Any = None,
     store_index_in_feather: bool = True,
     dataframe_type: str = "pandas",
     verify_integrity: VerifyOption = None,
@@ -385,7 +458,8 @@ def make_target(
     `verify_integrity` (True, "strict", False; default KART_VERIFY_INTEGRITY) records a sha256 at dump
     and checks it at load. `signing_key` (default KART_PICKLE_SIGNING_KEY) signs pickle-family files and
     refuses to load unsigned or wrongly signed ones. `create_only` never replaces an existing object:
-    a dump that loses the race raises TargetExistsError."""
+    a dump that loses the race raises TargetExistsError. `lock_params` are handed to the installed
+    `LockWrappers` (see `set_lock_wrappers`); `lock` is a plain lock factory."""
     file_path = make_file_path(path, unique_id)
     if processor is None:
         processor = make_file_processor(
@@ -395,6 +469,7 @@ def make_target(
         file_path,
         processor,
         lock=lock,
+        lock_params=lock_params,
         integrity=integrity_policy(verify_integrity, signing_key, unpickles=processor.unpickles),
         create_only=create_only,
     )
@@ -408,17 +483,29 @@ def integrity_policy(
     return IntegrityPolicy(verify=resolve_verify(verify_integrity), signing_key=key)
 
 
-def exists_many(targets: Iterable[TargetOnKart]) -> list[bool]:
-    """exists() of every target, in order; targets on one file system are checked in one batched call."""
-    items: Sequence[TargetOnKart] = list(targets)
+def _batchable(target: Any) -> bool:
+    """kart's own file-backed targets whose existence is the plain file-system check: a subclass that
+    redefines exists (or anything else with an exists(), a Mock(spec=TargetOnKart) included) is asked."""
+    kind = type(target)
+    return (
+        isinstance(target, FileBackedTarget)
+        and kind.exists is TargetOnKart.exists
+        and kind._exists is FileBackedTarget._exists
+        and kind._storage_location is FileBackedTarget._storage_location
+    )
+
+
+def exists_many(targets: Iterable[Any]) -> list[bool]:
+    """exists() of every target, in order; kart's file-backed targets on one file system are checked in
+    one batched call, every other object by its own exists()."""
+    items: Sequence[Any] = list(targets)
     results: list[bool | None] = [None] * len(items)
     groups: dict[int, tuple[FileSystem, list[int], list[str]]] = {}
     for position, target in enumerate(items):
-        location = target._storage_location()
-        if location is None:
-            results[position] = target.exists()
+        if not _batchable(target):
+            results[position] = bool(target.exists())
             continue
-        filesystem, path = location
+        filesystem, path = target._storage_location()
         group = groups.setdefault(id(filesystem), (filesystem, [], []))
         group[1].append(position)
         group[2].append(path)
