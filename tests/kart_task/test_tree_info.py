@@ -243,11 +243,13 @@ def test_existence_of_the_whole_graph_is_one_exists_many_call(
         calls.append(len(items))
         return original(items)
 
-    def no_single_checks(self: Any) -> bool:
+    def no_single_checks(self: Any, *args: Any) -> bool:
         raise AssertionError(f"exists() called on {self!r}: existence must be asked in one batch")
 
     monkeypatch.setattr(kart_storage, "exists_many", counting)
-    monkeypatch.setattr(kart_storage.SingleFileTarget, "exists", no_single_checks)
+    # a target class whose exists() is replaced is asked one by one (users patch it), so the check is
+    # made one level down: the batch must not fall back to single file-system lookups either
+    monkeypatch.setattr(kart_storage.LocalFileSystem, "exists", no_single_checks)
     table = make_task_info_as_table(task)
     assert calls == [8 * 3]  # one output, one processing-time and one task-log file per distinct task
     complete = dict(zip(table["unique_id"], table["is_complete"], strict=True))

@@ -23,7 +23,8 @@ import kart_hash
 import kart_lock
 import kart_storage
 
-from . import _logs
+# _luigi_targets is imported for what it installs: the patched-LocalTarget seam, luigi.Target, lock wrappers
+from . import _logs, _luigi_targets  # noqa: F401
 from ._errors import EmptyDumpError
 from ._flatten import flatten, map_flattenable_items
 from ._pandas_type import check_pandas_types
@@ -100,10 +101,9 @@ def _run_unless_complete(task: TaskOnKart[Any], run: Callable[[], Any]) -> Calla
 
 
 def _all_exist(targets: list[Any]) -> bool:
-    """Existence of many targets in one batched check per file system (plain luigi targets one by one)."""
-    kart_targets = [t for t in targets if isinstance(t, kart_storage.TargetOnKart)]
-    others = [t for t in targets if not isinstance(t, kart_storage.TargetOnKart)]
-    return all(kart_storage.exists_many(kart_targets)) and all(t.exists() for t in others)
+    """Existence of many targets: kart's own in one batched check per file system, anything else with an
+    exists() (luigi targets, custom TargetOnKart subclasses, mocks) asked one by one."""
+    return all(kart_storage.exists_many(targets))
 
 
 class TaskOnKart(luigi.Task, Generic[T]):
@@ -359,8 +359,9 @@ class TaskOnKart(luigi.Task, Generic[T]):
         module = "gokart.task" if type(self) is TaskOnKart else type(self).__module__
         return module.replace(".", "/")
 
-    def _lock_factory(self, file_path: str, unique_id: str | None) -> kart_storage.LockFactory | None:
-        params = kart_lock.make_task_lock_params(
+    def _target_lock_params(self, file_path: str, unique_id: str | None) -> kart_lock.TaskLockParams:
+        """What the target's `_get_task_lock_params()` reports, as gokart: keyed on the path before the id."""
+        return kart_lock.make_task_lock_params(
             file_path=file_path,
             unique_id=unique_id,
             redis_host=self.redis_host,
@@ -368,7 +369,6 @@ class TaskOnKart(luigi.Task, Generic[T]):
             redis_timeout=self.redis_timeout,
             raise_task_lock_exception_on_collision=False,
         )
-        return kart_lock.task_lock_factory(params)
 
     def _dataframe_type(self) -> str:
         return dataframe_type_of(type(self))
@@ -392,7 +392,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
             file_path,
             unique_id=uid,
             processor=processor,
-            lock=self._lock_factory(file_path, uid),
+            lock_params=self._target_lock_params(file_path, uid),
             store_index_in_feather=self.store_index_in_feather,
             **self._storage_options(),
         )
@@ -413,7 +413,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
             save_function=save_function,
             load_function=load_function,
             unique_id=uid,
-            lock=self._lock_factory(file_path, uid),
+            lock_params=self._target_lock_params(file_path, uid),
             **self._storage_options(),
         )
 
