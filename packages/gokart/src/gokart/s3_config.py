@@ -1,16 +1,22 @@
 """gokart.s3_config: `[S3Config]` (names of the credential variables) read through luigi's configuration.
 
-Importing gokart makes every `s3://` path use these settings plus luigi's `[s3]` section (endpoint_url,
-region_name, aws_session_token, ...), read when S3 is first used, so config files added later still count.
+`s3://` paths use these settings plus luigi's `[s3]` section (endpoint_url, region_name,
+aws_session_token, ...), read when S3 is first used, so config files added later still count.
+Like gokart, `import gokart` does not load this module: the first S3 use does.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
 import luigi
 
 import kart_storage
+from gokart._cloud import require_s3
+
+if TYPE_CHECKING:
+    from luigi.contrib.s3 import S3Client
 
 _S3_SECTION_FIELDS = (
     "endpoint_url",
@@ -28,6 +34,7 @@ class S3Config(luigi.Config):
     aws_secret_access_key_name = luigi.Parameter(
         default="AWS_SECRET_ACCESS_KEY", description="AWS secret access key env var name"
     )
+    _client: S3Client | None = None
 
     def storage_config(self) -> kart_storage.S3Config:
         """The kart-storage settings these options (and luigi's `[s3]` section) stand for."""
@@ -41,17 +48,21 @@ class S3Config(luigi.Config):
             **known,
         )
 
-    def get_s3_client(self) -> Any:
-        """A boto3 S3 client with these settings (gokart's accessor)."""
-        import boto3
+    def get_s3_client(self) -> S3Client:
+        """luigi's S3 client with these credentials, made once per config instance (gokart's accessor)."""
+        if self._client is None:
+            self._client = self._get_s3_client()
+        return self._client
 
-        return boto3.client("s3", **self.storage_config().client_kwargs())
+    def _get_s3_client(self) -> S3Client:
+        """A new luigi S3 client: credentials from the variables named here, the rest from `[s3]`."""
+        require_s3()
+        from luigi.contrib.s3 import S3Client
 
+        return S3Client(
+            aws_access_key_id=os.environ.get(str(self.aws_access_key_id_name)),
+            aws_secret_access_key=os.environ.get(str(self.aws_secret_access_key_name)),
+        )
 
-def _s3_filesystem() -> kart_storage.FileSystem:
-    return kart_storage.S3FileSystem(S3Config().storage_config())
-
-
-kart_storage.register_filesystem("s3", _s3_filesystem)
 
 __all__ = ["S3Config"]

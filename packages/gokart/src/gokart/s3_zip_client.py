@@ -1,0 +1,15 @@
+"""gokart.s3_zip_client: a model archive on S3 (needs gokart[s3] when used, not when imported)."""
+
+from __future__ import annotations
+
+from gokart._cloud import require_s3
+from gokart._remote_zip import RemoteZipClient
+
+
+class S3ZipClient(RemoteZipClient):
+    def __init__(self, file_path: str, temporary_directory: str) -> None:
+        require_s3()
+        super().__init__(file_path, temporary_directory)
+
+
+__all__ = ["S3ZipClient"]
