@@ -1,24 +1,31 @@
 """Drop-in replacement for gokart 1.12: gokart's public API at its documented module paths, built on the
 kart libraries (kart-hash, kart-storage, kart-lock, kart-notify, kart-task)."""
 
-# gokart binds these submodules as attributes on import
+# gokart binds these submodules as attributes on import (gokart.s3_config, gokart.errors, gokart.in_memory,
+# the zip clients of S3 and GCS and gokart.mypy load on first use, as in gokart)
 from gokart import (
+    _cloud,
+    _names,
     conflict_prevention_lock,
     file_processor,
     gcs_config,
+    gcs_obj_metadata_client,
     info,
+    object_storage,
     pandas_type_config,
     parameter,
     required_task_output,
-    s3_config,
     slack,
     target,
     task,
+    task_complete_check,
     testing,
     tree,
     utils,
     worker,
     workspace_management,
+    zip_client,
+    zip_client_util,
 )
 from gokart.build import WorkerSchedulerFactory, build
 from gokart.conflict_prevention_lock import task_lock, task_lock_wrappers
@@ -38,6 +45,9 @@ from gokart.tree import task_info, task_info_formatter
 from gokart.tree.task_info import make_task_info_as_tree_str
 from gokart.utils import add_config
 from gokart.workspace_management import delete_local_unnecessary_outputs
+
+_cloud.register()
+_names.apply()
 
 __version__ = "1.12.2.post1"
 

@@ -2,4 +2,9 @@
 
 from kart_task import EmptyDumpError, GokartBuildError, HasLockedTaskException, PandasTypeError
 
-__all__ = ["EmptyDumpError", "GokartBuildError", "HasLockedTaskException", "PandasTypeError"]
+__all__ = [  # noqa: RUF022 - gokart 1.12.2's order
+    "GokartBuildError",
+    "HasLockedTaskException",
+    "PandasTypeError",
+    "EmptyDumpError",
+]

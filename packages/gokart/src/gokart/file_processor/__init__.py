@@ -26,19 +26,19 @@ from kart_storage import (
 
 from . import base, pandas, polars  # noqa: F401 - gokart loads its submodules with the package
 
-__all__ = [
-    "BinaryFileProcessor",
-    "CsvFileProcessor",
-    "DataFrameType",
-    "FeatherFileProcessor",
+__all__ = [  # noqa: RUF022 - gokart 1.12.2's order
     "FileProcessor",
-    "GzipFileProcessor",
-    "JsonFileProcessor",
-    "NpzFileProcessor",
-    "ParquetFileProcessor",
+    "DataFrameType",
+    "BinaryFileProcessor",
     "PickleFileProcessor",
     "TextFileProcessor",
+    "GzipFileProcessor",
     "XmlFileProcessor",
+    "NpzFileProcessor",
+    "CsvFileProcessor",
+    "JsonFileProcessor",
+    "ParquetFileProcessor",
+    "FeatherFileProcessor",
     "make_file_processor",
 ]
 _reexports = (

@@ -9,11 +9,11 @@ from gokart.slack.slack_api import (
 )
 from gokart.slack.slack_config import SlackConfig
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - gokart 1.12.2's order
     "ChannelListNotLoadedError",
     "ChannelNotFoundError",
-    "EventAggregator",
     "FileNotUploadedError",
+    "EventAggregator",
     "SlackAPI",
     "SlackConfig",
 ]

@@ -3,4 +3,8 @@
 from gokart.testing.check_if_run_with_empty_data_frame import test_run, try_to_run_test_for_empty_data_frame
 from gokart.testing.pandas_assert import assert_frame_contents_equal
 
-__all__ = ["assert_frame_contents_equal", "test_run", "try_to_run_test_for_empty_data_frame"]
+__all__ = [  # noqa: RUF022 - gokart 1.12.2's order
+    "test_run",
+    "try_to_run_test_for_empty_data_frame",
+    "assert_frame_contents_equal",
+]
