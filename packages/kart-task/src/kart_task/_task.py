@@ -12,9 +12,9 @@ import functools
 import inspect
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import luigi
 import pandas as pd
@@ -109,43 +109,51 @@ def _all_exist(targets: list[Any]) -> bool:
 class TaskOnKart(luigi.Task, Generic[T]):
     """A luigi task with gokart's cached outputs, unique ids, locks and load/dump helpers."""
 
-    workspace_directory = luigi.Parameter(
+    # Annotated with their descriptor types: luigi's dataclass_transform then gives every subclass a
+    # typed keyword-only __init__ holding these too, as gokart's TaskOnKart does under mypy.
+    workspace_directory: luigi.Parameter[str] = luigi.Parameter(
         default="./resources/", description="Root of every output of make_target*.", significant=False
     )
-    local_temporary_directory = luigi.Parameter(
+    local_temporary_directory: luigi.Parameter[str] = luigi.Parameter(
         default="./resources/tmp/", description="Scratch directory for model targets.", significant=False
     )
-    rerun = luigi.BoolParameter(
+    rerun: luigi.BoolParameter = luigi.BoolParameter(
         default=False, description="Delete outputs once and run again.", significant=False
     )
-    strict_check = luigi.BoolParameter(default=False, significant=False)
-    modification_time_check = luigi.BoolParameter(default=False, significant=False)
-    serialized_task_definition_check = luigi.BoolParameter(default=False, significant=False)
-    delete_unnecessary_output_files = luigi.BoolParameter(default=False, significant=False)
-    significant = luigi.BoolParameter(default=True, significant=False)
-    fix_random_seed_methods = luigi.ListParameter(
+    strict_check: luigi.BoolParameter = luigi.BoolParameter(default=False, significant=False)
+    modification_time_check: luigi.BoolParameter = luigi.BoolParameter(default=False, significant=False)
+    serialized_task_definition_check: luigi.BoolParameter = luigi.BoolParameter(
+        default=False, significant=False
+    )
+    delete_unnecessary_output_files: luigi.BoolParameter = luigi.BoolParameter(
+        default=False, significant=False
+    )
+    significant: luigi.BoolParameter = luigi.BoolParameter(default=True, significant=False)
+    fix_random_seed_methods: luigi.ListParameter[tuple[str, ...]] = luigi.ListParameter(
         default=("random.seed", "numpy.random.seed"), significant=False
     )
     FIX_RANDOM_SEED_VALUE_NONE_MAGIC_NUMBER: ClassVar[int] = -42497368
-    fix_random_seed_value = luigi.IntParameter(
+    fix_random_seed_value: luigi.IntParameter = luigi.IntParameter(
         default=FIX_RANDOM_SEED_VALUE_NONE_MAGIC_NUMBER, significant=False
     )
-    redis_host = luigi.OptionalParameter(default=None, significant=False)
-    redis_port = luigi.OptionalIntParameter(default=None, significant=False)
-    redis_timeout = luigi.IntParameter(default=180, significant=False)
-    fail_on_empty_dump = ExplicitBoolParameter(default=False, significant=False)
-    store_index_in_feather = ExplicitBoolParameter(default=True, significant=False)
-    cache_unique_id = ExplicitBoolParameter(default=True, significant=False)
-    should_dump_supplementary_log_files = ExplicitBoolParameter(default=True, significant=False)
-    complete_check_at_run = ExplicitBoolParameter(default=True, significant=False)
-    should_lock_run = ExplicitBoolParameter(default=False, significant=False)
-    verify_integrity = luigi.OptionalParameter(
+    redis_host: luigi.OptionalParameter = luigi.OptionalParameter(default=None, significant=False)
+    redis_port: luigi.OptionalIntParameter = luigi.OptionalIntParameter(default=None, significant=False)
+    redis_timeout: luigi.IntParameter = luigi.IntParameter(default=180, significant=False)
+    fail_on_empty_dump: ExplicitBoolParameter = ExplicitBoolParameter(default=False, significant=False)
+    store_index_in_feather: ExplicitBoolParameter = ExplicitBoolParameter(default=True, significant=False)
+    cache_unique_id: ExplicitBoolParameter = ExplicitBoolParameter(default=True, significant=False)
+    should_dump_supplementary_log_files: ExplicitBoolParameter = ExplicitBoolParameter(
+        default=True, significant=False
+    )
+    complete_check_at_run: ExplicitBoolParameter = ExplicitBoolParameter(default=True, significant=False)
+    should_lock_run: ExplicitBoolParameter = ExplicitBoolParameter(default=False, significant=False)
+    verify_integrity: luigi.OptionalParameter = luigi.OptionalParameter(
         default=None,
         significant=False,
         description="true, strict or false: record a sha256 at dump, check it at load (default: the"
         " KART_VERIFY_INTEGRITY variable).",
     )
-    create_only = ExplicitBoolParameter(
+    create_only: ExplicitBoolParameter = ExplicitBoolParameter(
         default=False,
         significant=False,
         description="Never replace an existing output; a dump that loses a race is skipped.",
@@ -464,6 +472,14 @@ class TaskOnKart(luigi.Task, Generic[T]):
             return [self._get_input_targets(item) for item in target]
         return target
 
+    # Typed as gokart 1.12.2's overloads; a sequence (not only a list) of tasks, and load_generator of one
+    # task, are accepted too.
+    @overload
+    def load(self, target: str | kart_storage.TargetOnKart | None = None) -> Any: ...
+    @overload
+    def load(self, target: TaskOnKart[K]) -> K: ...
+    @overload
+    def load(self, target: Sequence[TaskOnKart[K]]) -> list[K]: ...
     def load(self, target: Any = None) -> Any:
         def load_all(targets: Any) -> Any:
             if isinstance(targets, list | tuple):
@@ -474,8 +490,16 @@ class TaskOnKart(luigi.Task, Generic[T]):
 
         return load_all(self._get_input_targets(target))
 
-    def load_generator(self, target: Any = None) -> Iterator[Any]:
-        def load_all(targets: Any) -> Iterator[Any]:
+    @overload
+    def load_generator(
+        self, target: str | kart_storage.TargetOnKart | None = None
+    ) -> Generator[Any, None, None]: ...
+    @overload
+    def load_generator(self, target: TaskOnKart[K]) -> Generator[K, None, None]: ...
+    @overload
+    def load_generator(self, target: Sequence[TaskOnKart[K]]) -> Generator[K, None, None]: ...
+    def load_generator(self, target: Any = None) -> Generator[Any, None, None]:
+        def load_all(targets: Any) -> Generator[Any, None, None]:
             if isinstance(targets, list | tuple):
                 for t in targets:
                     yield from load_all(t)
