@@ -1,9 +1,11 @@
 """`build()`: run one task in-process (or against luigid) and hand back its output.
 
 Differences from gokart 1.12 that keep its API: failures and run-lock collisions are collected in the
-building process (so `raised_exceptions` and the retry also work with `workers > 1`), an exception in
-`requires()` comes out as GokartBuildError, the worker/scheduler factory is an argument, no event handler is
-left behind, and `LoggerConfig` restores the `logging.disable` level it found.
+building process (so `raised_exceptions` and the retry also work with `workers > 1`), the worker/scheduler
+factory is an argument, no event handler is left behind, and `LoggerConfig` restores the `logging.disable`
+level it found. As in gokart, `raised_exceptions` holds the very exception objects `run()` raised (a stand-in
+only for an unpicklable one from a forked task process), and an exception raised by `requires()` comes out
+of `build()` itself, after luigi logged it.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from types import TracebackType
 from typing import Any, Literal, Protocol, TypeVar, overload
 
 import luigi
+import luigi.execution_summary
 import luigi.rpc
 import luigi.scheduler
 import luigi.task_register
-import luigi.worker
 
 from kart_lock import TaskLockException
 
@@ -35,7 +37,11 @@ T = TypeVar("T")
 
 logger = logging.getLogger("gokart.build")
 
-_FAILED_STATUSES = {"FAILED", "FAILED_AND_SCHEDULING_FAILED", "SCHEDULING_FAILED"}
+_FAILED_STATUSES = (
+    luigi.execution_summary.LuigiStatusCode.FAILED,
+    luigi.execution_summary.LuigiStatusCode.FAILED_AND_SCHEDULING_FAILED,
+    luigi.execution_summary.LuigiStatusCode.SCHEDULING_FAILED,
+)
 
 
 class GokartBuildError(Exception):
@@ -237,16 +243,6 @@ _FORBIDDEN_ENV_PARAMS = ("detailed_summary",)
 _REMOTE_POLL_SECONDS = 2.0
 
 
-def _requires_error(task: TaskOnKart[Any], exc: Exception) -> GokartBuildError:
-    message = (
-        f"building {type(task).__name__} failed before any task ran: "
-        f"{type(exc).__name__}: {exc} (raised while resolving the task graph, e.g. in requires())"
-    )
-    error = GokartBuildError(message, raised_exceptions={})
-    error.__cause__ = exc
-    return error
-
-
 @overload
 def build(
     task: TaskOnKart[T],
@@ -315,25 +311,21 @@ def build(
             logger.info("%s is being built by another worker; waiting for it.", task)
             time.sleep(_REMOTE_POLL_SECONDS)
             result = build_once()
-        if result.status.name in _FAILED_STATUSES:
+        if result.status in _FAILED_STATUSES:
             raise GokartBuildError(result.summary_text, raised_exceptions=raised_exceptions)
         return _get_output(task) if return_value else None
 
     def build_once() -> Any:
         factory = _RecordingFactory(display.wrap(worker_scheduler_factory or WorkerSchedulerFactory()))
-        try:
-            result = luigi.build(
-                [task],
-                worker_scheduler_factory=factory,
-                local_scheduler=local_scheduler,
-                detailed_summary=True,
-                log_level=logging.getLevelName(log_level),
-                **env_params,
-            )
-        except (luigi.worker.TaskException, HasLockedTaskException):
-            raise
-        except Exception as exc:
-            raise _requires_error(task, exc) from exc
+        # Looked up at call time: test suites patch `luigi.build`. What requires() raises comes out here.
+        result = luigi.build(
+            [task],
+            worker_scheduler_factory=factory,
+            local_scheduler=local_scheduler,
+            detailed_summary=True,
+            log_level=logging.getLevelName(log_level),
+            **env_params,
+        )
         lock_collision = False
         for failure in factory.failures():
             if isinstance(failure.exception, TaskLockException):
@@ -342,7 +334,7 @@ def build(
                 raised_exceptions.setdefault(failure.unique_id, []).append(failure.exception)
         if lock_collision:
             raise HasLockedTaskException()
-        if result.status.name in _FAILED_STATUSES:
+        if result.status in _FAILED_STATUSES:
             raise GokartBuildError(result.summary_text, raised_exceptions=raised_exceptions)
         return result
 

@@ -4,6 +4,12 @@ luigi's own worker does two things badly for cached pipelines on many workers: i
 worker finished after scheduling, and with `workers > 1` the exception of a failed `run()` lives only in the
 forked child. This worker checks completeness right before `run()` and sends each failure (the exception
 object, keyed by the task's unique id) back to the parent, so `build()` can report and retry in every mode.
+In the building process the exception object itself is kept; one from a forked task process arrives as an
+instance of its own class whenever the building process holds that class (see `_exception_transport`).
+
+As in gokart, a task whose `requires()` raises stops the scheduling: the exception `requires()` raised comes
+out of `add()` (gokart's `str(task)` trips over it; kart's `str(task)` stays printable, so it is raised on
+purpose), after luigi logged it as an unexpected scheduling error.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 import luigi
 import luigi.worker
 
+from ._exception_transport import Packed, pack, unpack
 from ._parameters import ExplicitBoolParameter
 
 logger = logging.getLogger("gokart.worker")
@@ -47,15 +54,15 @@ def _unique_id_of(task: luigi.Task) -> str:
         return str(task.task_id)
 
 
-def _transportable(exception: BaseException) -> BaseException:
-    """The exception itself when it pickles (it crosses a process boundary), else a faithful stand-in."""
-    import pickle
+def _raise_if_requires_raises(task: luigi.Task) -> None:
+    """Raise what computing the unique id raises (typically: what `requires()` raises).
 
-    try:
-        pickle.loads(pickle.dumps(exception))
-    except Exception:
-        return RuntimeError(f"{type(exception).__name__}: {exception}")
-    return exception
+    gokart 1.12 lets that exception out of the build (its `str(task)` computes the unique id while
+    luigi reports the scheduling error); kart raises it on purpose, so callers catch the same class.
+    """
+    make_unique_id = getattr(task, "make_unique_id", None)
+    if callable(make_unique_id):
+        make_unique_id()
 
 
 class _FailureChannel:
@@ -63,14 +70,14 @@ class _FailureChannel:
 
     def __init__(self) -> None:
         self._local: list[RunFailure] = []
-        self._queue: multiprocessing.Queue[RunFailure] = multiprocessing.Queue()
+        self._queue: multiprocessing.Queue[tuple[str, str, Packed]] = multiprocessing.Queue()
         self._owner = multiprocessing.current_process().pid
 
     def send(self, failure: RunFailure) -> None:
         if multiprocessing.current_process().pid == self._owner:
-            self._local.append(failure)
+            self._local.append(failure)  # same process: the exception object itself, pickled or not
             return
-        self._queue.put(failure)
+        self._queue.put((failure.unique_id, failure.task_id, pack(failure.exception)))
         # Flush before the child reports its status, so the parent sees the failure no later than the result.
         self._queue.close()
         self._queue.join_thread()
@@ -78,7 +85,8 @@ class _FailureChannel:
     def drain(self) -> list[RunFailure]:
         while True:
             try:
-                self._local.append(self._queue.get(timeout=0.05))
+                unique_id, task_id, packed = self._queue.get(timeout=0.05)
+                self._local.append(RunFailure(unique_id, task_id, unpack(packed)))
             except queue.Empty:
                 break
         drained, self._local = self._local, []
@@ -102,7 +110,7 @@ class TaskProcess(luigi.worker.ContextManagedTaskProcess):
         return super()._run_get_new_deps()
 
     def _handle_run_exception(self, ex: BaseException) -> Any:
-        self._failures.send(RunFailure(_unique_id_of(self.task), self.task.task_id, _transportable(ex)))
+        self._failures.send(RunFailure(_unique_id_of(self.task), self.task.task_id, ex))
         return super()._handle_run_exception(ex)
 
 
@@ -131,6 +139,15 @@ class Worker(luigi.worker.Worker):
             **_luigi_worker_options(self._kart_config),
         )
         self._config = self._kart_config
+
+    def _add(self, task: luigi.Task, is_complete: Any) -> Any:
+        if isinstance(is_complete, luigi.worker.TracebackWrapper):
+            _raise_if_requires_raises(task)  # complete() failed: because requires() raises?
+        return super()._add(task, is_complete)
+
+    def _log_dependency_error(self, task: luigi.Task, tb: str) -> None:
+        _raise_if_requires_raises(task)
+        super()._log_dependency_error(task, tb)
 
     def _check_complete_value(self, is_complete: Any) -> None:
         if isinstance(is_complete, luigi.worker.TracebackWrapper):
