@@ -1,5 +1,6 @@
-"""gokart.build: build() and its helpers, defined in kart-task."""
+"""gokart.build: build() and its helpers, defined in kart-task (and the run-lock exception it retries on)."""
 
+from kart_lock import TaskLockException
 from kart_task import (
     GokartBuildError,
     HasLockedTaskException,
@@ -21,6 +22,7 @@ __all__ = [
     "TaskDumpConfig",
     "TaskDumpMode",
     "TaskDumpOutputType",
+    "TaskLockException",
     "TaskLockExceptionRaisedFlag",
     "WorkerProtocol",
     "WorkerSchedulerFactory",

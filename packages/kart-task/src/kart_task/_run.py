@@ -135,7 +135,8 @@ def _try_tree_info(args: list[str]) -> None:
             dump_task_info_graph(task, path)
         else:
             raise ValueError(
-                f'--tree-info-mode must be "simple", "all", "mermaid" or "dot", but "{mode}" is passed.'
+                f'--tree-info-mode must be "simple" or "all", but "{mode}" is passed.\n'  # gokart's text
+                'kart also accepts "mermaid" and "dot" (graph files).'
             )
     logger.info("output tree info: %s", path)
     sys.exit()

@@ -73,15 +73,17 @@ def dump_task_info_table(
 
 def dump_task_info_tree(
     task: luigi.Task,
-    task_info_dir: str,
+    task_info_dump_path: str,
     ignore_task_names: Iterable[str] | None = None,
     use_unique_id: bool = True,
 ) -> None:
-    """Pickle the `TaskInfo` tree to `task_info_dir` (a `.pkl` path, named as in gokart)."""
-    extension = os.path.splitext(task_info_dir)[1]
+    """Pickle the `TaskInfo` tree to `task_info_dump_path` (a `.pkl` path; the task's id is inserted before
+    the extension unless `use_unique_id=False`). Through the gokart package the pickle names
+    `gokart.tree.task_info_formatter.TaskInfo`, so gokart 1.12 loads it."""
+    extension = os.path.splitext(task_info_dump_path)[1]
     if extension != ".pkl":
         raise AssertionError(f"File extention must be `.pkl`, not `{extension}`.")
     unique_id = task_unique_id(task) if use_unique_id else None
-    target = make_target(task_info_dir, unique_id=unique_id)
+    target = make_target(task_info_dump_path, unique_id=unique_id)
     tree = make_task_info_tree(task, ignore_task_names=ignore_task_names)
     target.dump(obj=tree, lock_at_dump=False)

@@ -10,7 +10,7 @@ from kart_task import (
     make_task_info_as_table,
     make_task_info_as_tree_str,
 )
-from kart_task._tree_formatter import make_task_info_tree
+from kart_task._tree_formatter import make_task_info_tree, make_tree_info, make_tree_info_table_list
 
 __all__ = [
     "dump_task_info_graph",
@@ -22,4 +22,6 @@ __all__ = [
     "make_task_info_as_table",
     "make_task_info_as_tree_str",
     "make_task_info_tree",
+    "make_tree_info",
+    "make_tree_info_table_list",
 ]
