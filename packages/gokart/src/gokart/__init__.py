@@ -3,6 +3,8 @@ kart libraries (kart-hash, kart-storage, kart-lock, kart-notify, kart-task)."""
 
 # gokart binds these submodules as attributes on import (gokart.s3_config, gokart.errors, gokart.in_memory,
 # the zip clients of S3 and GCS and gokart.mypy load on first use, as in gokart)
+from importlib import import_module as _import_module
+
 from gokart import (
     _cloud,
     _names,
@@ -28,7 +30,6 @@ from gokart import (
     zip_client_util,
 )
 from gokart.build import WorkerSchedulerFactory, build
-from gokart.conflict_prevention_lock import task_lock, task_lock_wrappers
 from gokart.info import make_tree_info, tree_info
 from gokart.pandas_type_config import PandasTypeConfig
 from gokart.parameter import (
@@ -41,10 +42,17 @@ from gokart.parameter import (
 from gokart.run import run
 from gokart.task import TaskOnKart
 from gokart.testing import test_run
-from gokart.tree import task_info, task_info_formatter
 from gokart.tree.task_info import make_task_info_as_tree_str
 from gokart.utils import add_config
 from gokart.workspace_management import delete_local_unnecessary_outputs
+
+# loaded (not bound here), as gokart loads them
+for _child in (
+    "gokart.conflict_prevention_lock.task_lock",
+    "gokart.conflict_prevention_lock.task_lock_wrappers",
+    "gokart.tree.task_info_formatter",
+):
+    _import_module(_child)
 
 _cloud.register()
 _names.apply()

@@ -125,7 +125,7 @@ GOKART_HOMES: Mapping[str, tuple[object, ...]] = {
         _tree_formatter.make_tree_info,
         _tree_formatter.make_tree_info_table_list,
     ),
-    "gokart.utils": (kart_task.add_config, kart_task.flatten, kart_task.map_flattenable_items),
+    "gokart.utils": (kart_task.add_config, kart_task.map_flattenable_items),
     "gokart.worker": (_worker.TaskProcess, kart_task.Worker, kart_task.gokart_worker),
     "gokart.workspace_management": (kart_task.delete_local_unnecessary_outputs,),
 }

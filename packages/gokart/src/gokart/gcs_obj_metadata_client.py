@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import kart_storage
 from gokart._cloud import filesystem, require_gcs
+from gokart.gcs_config import GCSConfig  # noqa: F401 - a name gokart has here
 from gokart.required_task_output import RequiredTaskOutput
 from gokart.utils import FlattenableItems
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gokart._cloud import require_s3
 from gokart._remote_zip import RemoteZipClient
+from gokart.zip_client import ZipClient, _unzip_file  # noqa: F401 - names gokart has here
 
 
 class S3ZipClient(RemoteZipClient):

@@ -11,9 +11,9 @@ from kart_task import (
     TaskOnKart,
     add_config,
     dataframe_type_of,
-    flatten,
     map_flattenable_items,
 )
+from kart_task import flatten as _flatten
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -29,6 +29,18 @@ class FileLike(Protocol):
     def seek(self, offset: int) -> None: ...
 
     def seekable(self) -> bool: ...
+
+
+def flatten(targets: FlattenableItems) -> list[Any]:
+    """The leaves of nested dicts, lists and tuples, in order (gokart's parameter name: `targets`)."""
+    return _flatten(targets)
+
+
+def _resolve_type_var(type_arg: Any, substitutions: dict[TypeVar, Any]) -> Any:
+    """A TypeVar replaced by what `substitutions` binds it to (one step); anything else unchanged."""
+    if isinstance(type_arg, TypeVar):
+        return substitutions.get(type_arg, type_arg)
+    return type_arg
 
 
 def get_dataframe_type_from_task(task: TaskOnKart[Any] | type[TaskOnKart[Any]]) -> str:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from gokart.utils import load_dill_with_pandas_backward_compatibility  # noqa: F401 - a name gokart has here
 from kart_storage import (
     BinaryFileProcessor,
     FileProcessor,
