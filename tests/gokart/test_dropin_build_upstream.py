@@ -255,3 +255,34 @@ def test_bad_tree_info_mode_raises_upstreams_error_from_run(tmp_path: Path) -> N
     assert upstream == ["ValueError", UPSTREAM_MESSAGE]
     assert kart[0] == upstream[0]
     assert kart[1].splitlines()[0] == upstream[1]
+
+
+CLI_BROKEN_REQUIRES = """
+import gokart
+
+class BadRequires(gokart.TaskOnKart):
+    def requires(self):
+        raise ValueError("requires exploded")
+    def run(self):
+        self.dump(1)
+
+gokart.run()
+"""
+
+
+@pytest.mark.upstream
+def test_requires_raising_on_the_command_line_matches_upstream(tmp_path: Path) -> None:
+    """The requires() exception leaves luigi's scheduling: luigi's unhandled-exception code 4, logged."""
+    results = {}
+    for side, python in (("upstream", str(upstream_python())), ("kart", sys.executable)):
+        results[side] = subprocess.run(
+            [python, "-c", CLI_BROKEN_REQUIRES, "BadRequires", "--local-scheduler"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+    for result in results.values():
+        assert result.returncode == 4, result.stderr[-2000:]
+        assert "ERROR: Uncaught exception in luigi" in result.stderr
+        assert "ValueError: requires exploded" in result.stderr.splitlines()
