@@ -12,6 +12,10 @@ from typing import Any
 
 import kart_storage
 import kart_task  # noqa: F401 - installs kart's lock wrappers first, so the ones below take over
+from gokart.gcs_obj_metadata_client import GCSObjectMetadataClient
+from gokart.object_storage import ObjectStorage
+from gokart.utils import FlattenableItems
+from gokart.zip_client_util import make_zip_client
 from kart_lock import (
     TaskLockParams,
     make_task_lock_params,
@@ -99,8 +103,11 @@ def make_model_target(
 
 __all__ = [
     "FileProcessor",
+    "FlattenableItems",
+    "GCSObjectMetadataClient",
     "LargeDataFrameProcessor",
     "ModelTarget",
+    "ObjectStorage",
     "RequiredTaskOutput",
     "SingleFileTarget",
     "TargetOnKart",
@@ -109,6 +116,7 @@ __all__ = [
     "make_model_target",
     "make_target",
     "make_task_lock_params",
+    "make_zip_client",
     "wrap_dump_with_lock",
     "wrap_load_with_lock",
     "wrap_remove_with_lock",
