@@ -455,6 +455,7 @@ for kw in [{}, dict(redis_host='h', redis_port=1), dict(redis_host='h', redis_po
                task.make_model_target('a/m.zip', save_function=print, load_function=print),
                task.make_large_data_frame_target(), task._get_task_log_target()]
     report.append([list(t._get_task_lock_params()) for t in targets])
+report.append(hasattr(A(), '_get_task_lock_params'))  # upstream: the targets report them, not the task
 print(json.dumps(report))
 """
 
@@ -462,6 +463,7 @@ print(json.dumps(report))
 def test_targets_report_the_tasks_lock_parameters_as_upstream(tmp_path: Path) -> None:
     upstream, kart = _both(LOCK_PARAMS, tmp_path)
     assert kart == upstream
+    assert kart[-1] is False
     plain, locked = kart[0][0], kart[1][0]
     assert plain[:5] == [None, None, 180, "A_c72fa9f02fa5c6f019adbf9fe425c9eb", False]
     assert locked[:5] == ["h", 1, 180, "A_c72fa9f02fa5c6f019adbf9fe425c9eb", True]
