@@ -15,7 +15,7 @@ import kart_lock
 import kart_notify
 import kart_storage
 import kart_task
-from kart_task import _build, _tree_formatter, _worker
+from kart_task import _build, _testing, _tree_formatter, _worker
 
 #: gokart module -> the kart objects it defines in gokart 1.12.2
 GOKART_HOMES: Mapping[str, tuple[object, ...]] = {
@@ -109,6 +109,10 @@ GOKART_HOMES: Mapping[str, tuple[object, ...]] = {
     "gokart.testing.check_if_run_with_empty_data_frame": (
         kart_task.test_run,
         kart_task.try_to_run_test_for_empty_data_frame,
+        _testing._TestStatus,
+        _testing._get_all_tasks,
+        _testing._run_with_test_status,
+        _testing._test_run_with_empty_data_frame,
     ),
     "gokart.testing.pandas_assert": (kart_task.assert_frame_contents_equal,),
     "gokart.tree.task_info": (
