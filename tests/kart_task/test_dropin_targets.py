@@ -522,3 +522,52 @@ def test_target_not_found_error_pickles_and_keeps_its_path() -> None:
     )
     assert isinstance(copy, FileNotFoundError)
     assert isinstance(copy, kart_storage.KartStorageError)
+
+
+def test_lock_parameters_go_to_the_installed_wrappers_in_gokarts_call_shapes(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kart_storage import _targets
+
+    calls: list[tuple[str, Any]] = []
+
+    def dump(func: Any, params: Any, exist_check: Any) -> Any:
+        calls.append(("dump", params.redis_key))
+        assert exist_check() is False
+        return func
+
+    def load(func: Any, params: Any) -> Any:
+        calls.append(("load", params.redis_key))
+        return func
+
+    def remove(func: Any, params: Any) -> Any:
+        calls.append(("remove", params.redis_key))
+        return func
+
+    monkeypatch.setattr(_targets, "_lock_wrappers", [])
+    kart_storage.set_lock_wrappers(kart_storage.LockWrappers(dump=dump, load=load, remove=remove))
+    target = _Plain().make_target("data/x.pkl")
+    target.dump(1)
+    target.dump(1, lock_at_dump=False)
+    assert target.load() == 1
+    target.remove()
+    key = "x_" + _Plain().make_unique_id()
+    assert calls == [("dump", key), ("load", key), ("remove", key)]
+    kart_storage.set_lock_wrappers(None)
+    target.dump(2)  # no wrappers installed: written unlocked
+    assert calls[-1] == ("remove", key)
+    assert target.load() == 2
+
+
+def test_a_filesystem_override_chooses_per_target_and_none_falls_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kart_storage import _filesystem
+
+    memory = kart_storage.MemoryFileSystem()
+    monkeypatch.setattr(_filesystem, "_overrides", {})
+    kart_storage.override_filesystem("file", lambda path: memory if path.startswith("mem-") else None)
+    assert kart_storage.filesystem_for("mem-a.pkl") is memory
+    assert type(kart_storage.filesystem_for("disk-a.pkl")) is kart_storage.LocalFileSystem
+    kart_storage.override_filesystem("file", None)
+    assert type(kart_storage.filesystem_for("mem-a.pkl")) is kart_storage.LocalFileSystem
