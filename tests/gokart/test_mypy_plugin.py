@@ -266,7 +266,99 @@ Task(n="1", text=2)
 reveal_type(Task(n=1).text)
 """
 
+# A luigi without types and without dataclass_transform (as luigi < 3.8): the plugin writes __init__.
+OLD_LUIGI_STUBS = {
+    "stubs/luigi/__init__.pyi": """
+        from typing import Any
+
+        from luigi import parameter as parameter
+        from luigi.parameter import (
+            BoolParameter as BoolParameter,
+            DateParameter as DateParameter,
+            DictParameter as DictParameter,
+            EnumParameter as EnumParameter,
+            FloatParameter as FloatParameter,
+            IntParameter as IntParameter,
+            ListParameter as ListParameter,
+            OptionalParameter as OptionalParameter,
+            Parameter as Parameter,
+        )
+
+        class Task:
+            def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+            def __getattr__(self, name: str) -> Any: ...
+
+        class Config(Task): ...
+
+        def __getattr__(name: str) -> Any: ...
+    """,
+    "stubs/luigi/parameter.pyi": """
+        from typing import Any
+
+        class Parameter:
+            def __init__(self, default: Any = ..., **kwargs: Any) -> None: ...
+            def __getattr__(self, name: str) -> Any: ...
+
+        class IntParameter(Parameter): ...
+        class FloatParameter(Parameter): ...
+        class BoolParameter(Parameter): ...
+        class ListParameter(Parameter): ...
+        class DictParameter(Parameter): ...
+        class DateParameter(Parameter): ...
+        class EnumParameter(Parameter): ...
+        class OptionalParameter(Parameter): ...
+
+        def __getattr__(name: str) -> Any: ...
+    """,
+}
+
+OLD_LUIGI = """
+import enum
+
+import luigi
+
+import gokart
+
+
+class Color(enum.Enum):
+    RED = 1
+
+
+class Sub(gokart.TaskOnKart[int]):
+    pass
+
+
+class Model(gokart.TaskOnKart[int]):
+    required: int = luigi.IntParameter()
+    rate: float = luigi.FloatParameter(default=0.5)
+    task: gokart.TaskOnKart[int] = gokart.TaskInstanceParameter()
+    n = luigi.IntParameter()
+    flag = luigi.BoolParameter(default=False)
+    cols = luigi.ListParameter(default=("a",))
+    opts = luigi.DictParameter(default={})
+    day = luigi.DateParameter()
+    color = luigi.EnumParameter(enum=Color, default=Color.RED)
+    text = luigi.Parameter(default="x")
+    plain: int = 3
+
+
+class Child(Model):
+    required: int = luigi.IntParameter(default=1)
+    extra = luigi.FloatParameter(default=1.0)
+
+
+reveal_type(Model.__init__)
+reveal_type(Child.__init__)
+Model(required=1, task=Sub(), n=2, day=None)
+Model()
+Model(required="1", task=Sub(), n=2, day=None, rate="x", flag=1, color="RED", text=3, cols=[1])
+Model(required=1, task=Sub(), n=2, day=None, plain=4)
+Child(task=Sub(), n=1, day=None, extra="e")
+Child(task=Sub())
+"""
+
 PYPROJECT = '[tool.mypy]\nplugins = ["gokart.mypy"]\n'
+DISALLOW = "\n[tool.gokart-mypy]\ndisallow_missing_parameters = true\n"
 CONFIGS: dict[str, tuple[str, str, dict[str, str]]] = {
     "pyproject": (
         "pyproject.toml",
@@ -283,10 +375,15 @@ CONFIGS: dict[str, tuple[str, str, dict[str, str]]] = {
     ),
     "pyproject-disallow": (
         "pyproject.toml",
-        PYPROJECT + "\n[tool.gokart-mypy]\ndisallow_missing_parameters = true\n",
+        PYPROJECT + DISALLOW,
         {"missing.py": MISSING},
     ),
     "mypy-ini": ("mypy.ini", "[mypy]\nplugins = gokart.mypy:plugin\n", {"ini_case.py": INI_CASE}),
+    "old-luigi": (
+        "pyproject.toml",
+        PYPROJECT + 'mypy_path = "stubs"\n' + DISALLOW,
+        {"old_luigi.py": OLD_LUIGI, **OLD_LUIGI_STUBS},
+    ),
 }
 
 # Where upstream's plugin is wrong, kart's is right: (config, file, line) -> (upstream's lines, ours).
@@ -421,8 +518,10 @@ def _write_case(root: Path, name: str) -> list[str]:
     root.mkdir(parents=True)
     (root / config_name).write_text(config_text)
     for file_name, source in files.items():
+        (root / file_name).parent.mkdir(parents=True, exist_ok=True)
         (root / file_name).write_text(textwrap.dedent(source).lstrip("\n"))
-    return ["--no-incremental", "--config-file", config_name, *files]
+    modules = [file_name for file_name in files if file_name.endswith(".py") and "/" not in file_name]
+    return ["--no-incremental", "--config-file", config_name, *modules]
 
 
 def _run_ours(root: Path, args: list[str]) -> Run:
@@ -513,6 +612,14 @@ def test_disallow_missing_parameters(runs: dict[str, tuple[Run, Run]]) -> None:
     _, ours = runs["pyproject-disallow"]
     missing = [t for texts in _case_lines(ours, "missing.py").values() for t in texts if _DISALLOWED in t]
     assert len(missing) == 6
+
+
+def test_init_written_by_the_plugin_without_dataclass_transform(runs: dict[str, tuple[Run, Run]]) -> None:
+    """With a luigi that has no dataclass_transform (luigi < 3.8) the plugin itself turns parameters into
+    a keyword-only __init__: annotated ones as declared, unannotated ones typed from their class
+    (IntParameter -> int, ListParameter -> tuple, EnumParameter(enum=X) -> X ...), inherited ones
+    first; with disallow_missing_parameters a parameter without default is required."""
+    _compare(runs, "old-luigi", "old_luigi.py")
 
 
 def test_mypy_ini_configuration(runs: dict[str, tuple[Run, Run]]) -> None:

@@ -74,8 +74,10 @@ from mypy.types import (
     NoneType,
     Type,
     TypeOfAny,
+    UnionType,
     get_proper_type,
 )
+from mypy.typevars import fill_typevars_with_any
 
 __all__ = [
     "METADATA_TAG",
@@ -106,6 +108,38 @@ _POSITIONAL_ARGUMENTS_MESSAGE: Final = (
     "instead of luigi.Parameter('foo')"
 )
 _CONFIG_SECTION: Final = "gokart-mypy"
+
+# What an unannotated parameter holds, by the name of its class (or of the nearest such base class).
+_VALUE_TYPES: Final = {
+    "IntParameter": "builtins.int",
+    "FloatParameter": "builtins.float",
+    "BoolParameter": "builtins.bool",
+    "Parameter": "builtins.str",
+    "StrParameter": "builtins.str",
+    "ListParameter": "builtins.tuple[Any]",
+    "DictParameter": "builtins.dict[Any, Any]",
+    "DateParameter": "datetime.date",
+    "DateHourParameter": "datetime.datetime",
+    "DateMinuteParameter": "datetime.datetime",
+    "DateSecondParameter": "datetime.datetime",
+    "ZonedDateSecondParameter": "datetime.datetime",
+    "TimeDeltaParameter": "datetime.timedelta",
+    "PathParameter": "pathlib.Path",
+    "OptionalParameter": "builtins.str",
+    "OptionalStrParameter": "builtins.str",
+    "OptionalIntParameter": "builtins.int",
+    "OptionalFloatParameter": "builtins.float",
+    "OptionalBoolParameter": "builtins.bool",
+}
+# ... or by one of its arguments: (argument, container of that type or None).
+_VALUE_FROM_ARGUMENT: Final[dict[str, tuple[str, str | None]]] = {
+    "EnumParameter": ("enum", None),
+    "EnumListParameter": ("enum", "tuple"),
+    "NumericalParameter": ("var_type", None),
+    "SerializableParameter": ("object_type", None),
+    "TaskInstanceParameter": ("expected_type", None),
+    "ListTaskInstanceParameter": ("expected_elements_type", "list"),
+}
 
 
 class PluginOptions(Enum):
@@ -284,13 +318,19 @@ class TaskOnKartTransformer:
             return False
         own = [attribute for attribute in attributes if attribute.info is info]
         info.metadata[METADATA_TAG] = {"attributes": [attribute.serialize() for attribute in own]}
+        parameters = [attribute for attribute in attributes if attribute.is_parameter]
         init = info.names.get("__init__")
-        if find_dataclass_transform_spec(info) is None and (init is None or init.plugin_generated):
+        # luigi >= 3.8 types Task with dataclass_transform: mypy then writes __init__ (after this hook).
+        if (
+            find_dataclass_transform_spec(info) is None
+            and (init is None or init.plugin_generated)
+            and parameters
+        ):
             add_method_to_class(
                 self._api,
                 self._cls,
                 "__init__",
-                args=[attribute.to_argument(info) for attribute in attributes],
+                args=[attribute.to_argument(info) for attribute in parameters],
                 return_type=NoneType(),
             )
         return True
@@ -329,35 +369,84 @@ class TaskOnKartTransformer:
         return list(found.values())
 
     def _attribute_of(self, stmt: AssignmentStmt) -> TaskOnKartAttribute | None:
-        is_parameter = is_parameter_call(stmt.rvalue)
-        if is_parameter:
-            assert isinstance(stmt.rvalue, CallExpr)
-            if _has_positional_argument(stmt.rvalue):
-                self._api.fail(_POSITIONAL_ARGUMENTS_MESSAGE, stmt.rvalue)
-        if not stmt.new_syntax or len(stmt.lvalues) != 1:
+        """An annotated attribute, or an unannotated parameter (typed from its class)."""
+        call = stmt.rvalue if isinstance(stmt.rvalue, CallExpr) and is_parameter_call(stmt.rvalue) else None
+        if call is not None and _has_positional_argument(call):
+            self._api.fail(_POSITIONAL_ARGUMENTS_MESSAGE, call)
+        if len(stmt.lvalues) != 1 or not isinstance(stmt.lvalues[0], NameExpr):
             return None
-        lvalue = stmt.lvalues[0]
-        if not isinstance(lvalue, NameExpr):
+        if not stmt.new_syntax and call is None:
             return None
-        symbol = self._cls.info.names.get(lvalue.name)
+        name = stmt.lvalues[0].name
+        symbol = self._cls.info.names.get(name)
         if symbol is None or not isinstance(symbol.node, Var) or symbol.node.is_classvar:
             return None
-        if is_parameter:
-            assert isinstance(stmt.rvalue, CallExpr)
-            has_default = _has_default_argument(stmt.rvalue)
+        if stmt.new_syntax:
+            declared = symbol.node.type
+        else:
+            assert call is not None
+            declared = self._infer_type_from_parameters(call)
+        if call is not None:
+            has_default = _has_default_argument(call)
         else:
             has_default = not isinstance(stmt.rvalue, TempNode)
         return TaskOnKartAttribute(
-            name=lvalue.name,
+            name=name,
             has_default=has_default,
             line=stmt.line,
             column=stmt.column,
-            type=symbol.node.type,
+            type=declared,
             info=self._cls.info,
             api=self._api,
             options=self._options,
-            is_parameter=is_parameter,
+            is_parameter=call is not None,
         )
+
+    def _infer_type_from_parameters(self, parameter: CallExpr) -> Type:
+        """What an unannotated parameter holds, from its class (a subclass counts as its base)."""
+        info = parameter.callee.node if isinstance(parameter.callee, RefExpr) else None
+        mro = info.mro if isinstance(info, TypeInfo) else []
+        for base in mro:
+            short = base.fullname.rsplit(".", 1)[-1]
+            from_argument = _VALUE_FROM_ARGUMENT.get(short)
+            if from_argument is not None:
+                argument_name, container = from_argument
+                return self._type_from_argument(parameter, argument_name, container)
+            if short in _VALUE_TYPES and base.fullname.startswith(("luigi.", "gokart.", "kart_task.")):
+                typ = self._named_type(_VALUE_TYPES[short])
+                return UnionType.make_union([typ, NoneType()]) if short.startswith("Optional") else typ
+        return AnyType(TypeOfAny.unannotated)
+
+    def _named_type(self, spec: str) -> Type:
+        """`builtins.dict[Any, Any]` and the like; Any where the module is not part of the build."""
+        name, _, arguments = spec.partition("[")
+        args: list[Type] = (
+            [AnyType(TypeOfAny.special_form) for _ in arguments.split(",")] if arguments else []
+        )
+        found = self._api.named_type_or_none(name, args)
+        return found if found is not None else AnyType(TypeOfAny.special_form)
+
+    def _type_from_argument(self, parameter: CallExpr, argument_name: str, container: str | None) -> Type:
+        """`EnumParameter(enum=Color)` holds a Color; `ListTaskInstanceParameter()` a list of tasks."""
+        item: Type | None = None
+        for name, argument in zip(parameter.arg_names, parameter.args, strict=True):
+            node = argument.node if isinstance(argument, RefExpr) else None
+            if name == argument_name and isinstance(node, TypeInfo):
+                item = fill_typevars_with_any(node)
+        if item is None and argument_name in {"expected_type", "expected_elements_type"}:
+            item = self._task_on_kart_type()
+        if item is None:
+            item = AnyType(TypeOfAny.special_form)
+        if container is not None:
+            return self._api.named_type(f"builtins.{container}", [item])
+        return item
+
+    def _task_on_kart_type(self) -> Type:
+        for fullname in sorted(_TASK_ON_KART_FULLNAMES, reverse=True):
+            symbol = self._api.lookup_fully_qualified_or_none(fullname)
+            if symbol is not None and isinstance(symbol.node, TypeInfo):
+                return fill_typevars_with_any(symbol.node)
+        return AnyType(TypeOfAny.special_form)
 
 
 def _is_parameter_instance(typ: Type | None) -> bool:
