@@ -358,8 +358,8 @@ class TaskOnKartTransformer:
             if data is None:
                 continue
             for item in data["attributes"]:
+                # its type is re-expressed for this class by to_argument (Base[T] -> Mid(Base[int]): int)
                 attribute = TaskOnKartAttribute.deserialize(base, item, self._api, self._options)
-                attribute.expand_typevar_from_subtype(info)
                 # a redefinition keeps its first position, as in dataclasses
                 found[attribute.name] = attribute
         for stmt in self._get_assignment_statements_from_block(self._cls.defs):
