@@ -685,3 +685,25 @@ def test_import_gokart_does_not_import_mypy_and_plugin_needs_mypy() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert "needs mypy installed" in result.stdout
+
+
+def test_metadata_survives_mypy_cache(tmp_path: Path) -> None:
+    """A base task read back from mypy's cache still tells subclasses which parameters lack a default,
+    and flipping disallow_missing_parameters re-checks (the option is part of the cache key)."""
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT + DISALLOW)
+    (tmp_path / "base_task.py").write_text(
+        "import luigi\nimport gokart\n\n\nclass Base(gokart.TaskOnKart[int]):\n"
+        "    required: int = luigi.IntParameter()\n    optional: int = luigi.IntParameter(default=1)\n"
+    )
+    child = tmp_path / "child.py"
+    child.write_text("from base_task import Base\n\n\nclass Child(Base):\n    pass\n\n\nChild()\n")
+    args = ["--cache-dir", str(tmp_path / "cache"), "--config-file", "pyproject.toml", "child.py"]
+    missing = 'child.py:8: error: Missing named argument "required" for "Child"  [call-arg]'
+
+    assert missing in _run_ours(tmp_path, args).stdout
+    child.write_text(child.read_text() + "Child(required=2)\n")  # base_task now comes from the cache
+    warm = _run_ours(tmp_path, args).stdout
+    assert missing in warm
+    assert "child.py:9" not in warm
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    assert missing not in _run_ours(tmp_path, args).stdout
