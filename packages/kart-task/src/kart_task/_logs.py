@@ -1,8 +1,8 @@
 """Supplementary log files every TaskOnKart writes next to its outputs, and random-seed fixing.
 
 Registered on TaskOnKart, not on luigi.Task (upstream's handlers fired, and failed, for plain luigi
-tasks). All START work happens in one handler, so seeding comes last: nothing written after the
-seed is set can move the seeded streams.
+tasks). All START work happens in one handler: the seed is set first and the three START logs are
+written after it, as gokart does (see on_start).
 """
 
 from __future__ import annotations
@@ -104,12 +104,15 @@ def on_start(task: TaskOnKart[Any]) -> None:
     task._kart_started_at = time.perf_counter()
     if not task.should_dump_supplementary_log_files:
         return
+    # Seeded first, as gokart does: each of the three log writes below then takes its one draw from
+    # `random` (a local write names its temporary file with one, like luigi's LocalTarget), so run()
+    # draws the same numbers as on gokart for the same seed.
+    seed = random_seed(task)
+    methods = try_set_seed(list(task.fix_random_seed_methods), seed)
     with kart_storage.without_fsync():  # logs are diagnostics: atomic, but not worth an fsync each
         task.dump(task.to_str_params(only_significant=True), log_target(task, TASK_PARAMS))
-        task.dump(module_versions_text(), log_target(task, MODULE_VERSIONS, ".txt"))
-        seed = random_seed(task)
-        methods = try_set_seed(list(task.fix_random_seed_methods), seed)
         task.dump({"seed": seed, "seed_methods": methods}, log_target(task, RANDOM_SEED))
+        task.dump(module_versions_text(), log_target(task, MODULE_VERSIONS, ".txt"))
 
 
 def on_success(task: TaskOnKart[Any]) -> None:

@@ -7,16 +7,30 @@ import datetime
 import json
 import types
 import warnings
-from typing import Any, Generic, Protocol, Self, TypeVar, runtime_checkable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 import luigi
+from luigi.parameter import _no_value
 from luigi.task_register import Register
 
 from kart_hash import parse_task_parameter_text, task_parameter_text
 
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from luigi.parameter import _NoValueType, _ParameterKwargs
+
+    from ._task import TaskOnKart
+
+#: The task type a task-valued parameter holds: `TaskInstanceParameter[A]` holds an `A` (gokart's name,
+#: which typed code and the mypy plugin read).
+TASK_ON_KART_TYPE = TypeVar("TASK_ON_KART_TYPE", bound="TaskOnKart[Any]")
+
 
 def _task_text(task: luigi.Task) -> str:
-    return task_parameter_text(task.get_task_family(), task.to_str_params(only_significant=True))
+    params = task.to_str_params(only_significant=True)  # first, so a non-task fails here as on gokart
+    return task_parameter_text(task.get_task_family(), params)
 
 
 def _task_from_text(text: str) -> luigi.Task:
@@ -37,68 +51,101 @@ def _default_expected_type() -> type:
     return _task_on_kart[0]
 
 
-class TaskInstanceParameter(luigi.Parameter):
-    """A parameter holding a task instance; by default also a dependency of the task (gokart)."""
+def _checked_type(argument: str, value: object) -> Any:
+    """gokart's check of `expected_type` / `expected_elements_type`: a class or None, nothing else."""
+    if value is not None and not isinstance(value, type):
+        raise TypeError(f"{argument} must be a type, not {type(value)}")
+    return value
 
-    def __init__(self, expected_type: type | None = None, *args: Any, **kwargs: Any) -> None:
-        self._expected_type = expected_type
-        super().__init__(*args, **kwargs)
+
+def _not_an_instance(value: object, expected: type, what: str) -> TypeError:
+    """gokart's message, then kart's line naming the parameter (a note, so `str(error)` stays gokart's);
+    the task's constructor puts the task's name in front of the note."""
+    error = TypeError(f"{value} is not an instance of {expected}")
+    error.add_note(f"parameter {what}, got {type(value).__name__}: {value!r:.80}")
+    return error
+
+
+class TaskInstanceParameter(luigi.Parameter[TASK_ON_KART_TYPE]):
+    """A parameter holding a task instance; by default also a dependency of the task (gokart).
+
+    Generic like gokart's: `a: TaskInstanceParameter[A] = TaskInstanceParameter()`."""
+
+    def __init__(
+        self,
+        expected_type: type[TASK_ON_KART_TYPE] | None = None,
+        default: TASK_ON_KART_TYPE | _NoValueType = _no_value,
+        **kwargs: Unpack[_ParameterKwargs],
+    ) -> None:
+        self._expected_type: type | None = _checked_type("expected_type", expected_type)
+        super().__init__(default, **kwargs)
 
     @property
     def expected_type(self) -> type:
         return self._expected_type or _default_expected_type()
 
-    def parse(self, s: str) -> luigi.Task:
-        return _task_from_text(s)
+    def parse(self, s: str) -> TASK_ON_KART_TYPE:
+        return _task_from_text(s)  # type: ignore[return-value]
 
-    def serialize(self, x: luigi.Task) -> str:
+    def serialize(self, x: TASK_ON_KART_TYPE) -> str:
         return _task_text(x)
 
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
-        if not isinstance(param_value, self.expected_type):
-            raise TypeError(
-                f"parameter {param_name!r} takes a {self.expected_type.__name__} instance, "
-                f"got {type(param_value).__name__}: {param_value!r:.80}"
-            )
+        expected = self.expected_type
+        if not isinstance(param_value, expected):
+            what = f"{param_name!r} takes a {expected.__name__} instance"
+            raise _not_an_instance(param_value, expected, what)
 
 
-class ListTaskInstanceParameter(luigi.Parameter):
-    """A parameter holding a list of task instances (stored as a tuple, as luigi stores lists)."""
+class ListTaskInstanceParameter(luigi.Parameter[list[TASK_ON_KART_TYPE]]):
+    """A parameter holding a list of task instances (stored as a tuple, as luigi stores lists).
 
-    def __init__(self, expected_elements_type: type | None = None, *args: Any, **kwargs: Any) -> None:
-        self._expected_elements_type = expected_elements_type
-        super().__init__(*args, **kwargs)
+    Generic like gokart's: `a: ListTaskInstanceParameter[A] = ListTaskInstanceParameter()`."""
+
+    def __init__(
+        self,
+        expected_elements_type: type[TASK_ON_KART_TYPE] | None = None,
+        default: list[TASK_ON_KART_TYPE] | _NoValueType = _no_value,
+        **kwargs: Unpack[_ParameterKwargs],
+    ) -> None:
+        self._expected_elements_type: type | None = _checked_type(
+            "expected_elements_type", expected_elements_type
+        )
+        super().__init__(default, **kwargs)
 
     @property
     def expected_elements_type(self) -> type:
         return self._expected_elements_type or _default_expected_type()
 
-    def parse(self, s: str) -> tuple[luigi.Task, ...]:
-        return tuple(_task_from_text(text) for text in json.loads(s))
+    def parse(self, s: str) -> list[TASK_ON_KART_TYPE]:
+        return tuple(_task_from_text(text) for text in json.loads(s))  # type: ignore[return-value]
 
-    def serialize(self, x: Any) -> str:
+    def serialize(self, x: Iterable[TASK_ON_KART_TYPE]) -> str:
         return json.dumps([_task_text(task) for task in x])
 
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
-        if isinstance(param_value, str | bytes) or not hasattr(param_value, "__iter__"):
-            raise TypeError(
-                f"parameter {param_name!r} takes a list of {self.expected_elements_type.__name__} "
-                f"instances, got {type(param_value).__name__}: {param_value!r:.80}"
-            )
+        expected = self.expected_elements_type
+        # iterated as gokart does: a str is checked character by character, a non-iterable raises
+        # Python's own "object is not iterable"
         for index, item in enumerate(param_value):
-            if not isinstance(item, self.expected_elements_type):
-                raise TypeError(
-                    f"parameter {param_name!r}[{index}] must be a {self.expected_elements_type.__name__} "
-                    f"instance, got {type(item).__name__}: {item!r:.80}"
-                )
+            if not isinstance(item, expected):
+                what = f"{param_name!r}[{index}] must be a {expected.__name__} instance"
+                raise _not_an_instance(item, expected, what)
 
 
 class ExplicitBoolParameter(luigi.BoolParameter):
-    """A bool that takes a value on the command line (`--flag true`), unlike luigi's implicit flag."""
+    """A bool that always takes a value on the command line (`--flag true`), as gokart's does.
+
+    Unlike luigi's BoolParameter it has no implicit `False` default (a task built without it raises
+    MissingParameterException) and a bare `--flag` is an argparse error, not `True`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["parsing"] = luigi.BoolParameter.EXPLICIT_PARSING
-        super().__init__(*args, **kwargs)
+        luigi.Parameter.__init__(self, *args, **kwargs)  # skips BoolParameter's implicit default
+
+    # an instance method over luigi's classmethod, as luigi's BoolParameter has it
+    def _parser_kwargs(self, param_name: Any, task_name: Any = None) -> Any:  # type: ignore[override]
+        # luigi.Parameter's: one required value (BoolParameter's adds store_true or nargs="?")
+        return super(luigi.BoolParameter, self)._parser_kwargs(param_name, task_name)
 
 
 # Exact types whose instances can never be a task or a tuple of tasks: most of a task's attributes.
@@ -165,11 +212,11 @@ class ZonedDateSecondParameter(luigi.Parameter):
         text = x[:-1] + "+00:00" if x.endswith("Z") else x
         value = datetime.datetime.fromisoformat(text)
         if value.tzinfo is None:
-            warnings.warn(
-                f"{self.__class__.__name__} got {x!r} without a time zone. "
+            warnings.warn(  # gokart's text and category, raised from here as gokart raises it
+                "The input does not have timezone information. "
                 "Please consider using luigi.DateSecondParameter instead.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=1,
             )
         return value
 
@@ -177,6 +224,6 @@ class ZonedDateSecondParameter(luigi.Parameter):
         return x.isoformat()
 
     def normalize(self, x: Any) -> Any:
-        if isinstance(x, datetime.datetime):
-            return x.replace(microsecond=0)
-        return x
+        # a datetime to the second; anything else fails here with the TypeError gokart raises (a str
+        # given in code: "str.replace() takes no keyword arguments")
+        return x.replace(microsecond=0)

@@ -166,7 +166,12 @@ class TaskOnKart(luigi.Task, Generic[T]):
         try:
             super().__init__(*args, **kwargs)
         except TypeError as exc:
-            raise TypeError(f"{type(self).__name__}: {exc}") from exc
+            # the message stays gokart's; kart's lines (PEP 678 notes) name the task
+            name = type(self).__name__
+            exc.__notes__ = [f"{name}: {note}" for note in getattr(exc, "__notes__", ())] or [
+                f"{name}: raised while constructing the task"
+            ]
+            raise
         self._rerun_state: bool = bool(self.rerun)
         self._lock_at_dump = True
         self._kart_run_skipped = False
@@ -302,7 +307,8 @@ class TaskOnKart(luigi.Task, Generic[T]):
 
     def _describe_with_ids(self, public_only: bool) -> str:
         parts = []
-        for name, parameter in self.get_params():
+        params: list[tuple[str, luigi.Parameter[Any]]] = self.get_params()  # not only Parameter[str]
+        for name, parameter in params:
             if not parameter.significant:
                 continue
             if public_only and parameter.visibility != luigi.parameter.ParameterVisibility.PUBLIC:

@@ -2,15 +2,50 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 import typing
+from typing import Any
 
 
 def dataframe_type_of(cls: type) -> str:
-    """'polars' when a base is `TaskOnKart[polars.DataFrame]` (or LazyFrame), else 'pandas'."""
-    for klass in cls.__mro__:
-        for base in getattr(klass, "__orig_bases__", ()):
-            for argument in typing.get_args(base):
-                module = getattr(argument, "__module__", "") or ""
-                if module.split(".")[0] == "polars":
-                    return "polars"
-    return "pandas"
+    """'polars-lazy' for `TaskOnKart[pl.LazyFrame]`, 'polars' for another polars type, else 'pandas'.
+
+    The argument is the one given to TaskOnKart itself, followed through generic bases as gokart does:
+    `class Base(TaskOnKart[T])` then `class X(Base[pl.LazyFrame])` is lazy, while the argument of a
+    generic subclass that TaskOnKart's own argument does not use changes nothing."""
+    return _dataframe_type(cls)
+
+
+@functools.lru_cache(maxsize=1024)  # asked at every make_target; a class's bases never change
+def _dataframe_type(cls: type) -> str:
+    argument = _task_on_kart_argument(cls, {})
+    module = getattr(argument, "__module__", None) or ""
+    if module.split(".")[0] != "polars":
+        return "pandas"
+    polars = sys.modules.get("polars")
+    return "polars-lazy" if polars is not None and argument is polars.LazyFrame else "polars"
+
+
+def _task_on_kart_argument(klass: type, bound: dict[Any, Any]) -> Any:
+    """The type given to TaskOnKart on the way from `klass` to it (depth first, bases in order), with
+    type variables replaced by what subclasses bound them to; None when there is none."""
+    from ._task import TaskOnKart  # its module imports this one
+
+    for base in klass.__dict__.get("__orig_bases__", klass.__bases__):
+        origin = typing.get_origin(base) or base
+        if not isinstance(origin, type) or not issubclass(origin, TaskOnKart):
+            continue
+        arguments = [
+            bound.get(argument, argument) if isinstance(argument, typing.TypeVar) else argument
+            for argument in typing.get_args(base)
+        ]
+        if origin is TaskOnKart:
+            if arguments:
+                return arguments[0]
+            continue
+        parameters = getattr(origin, "__parameters__", ())
+        found = _task_on_kart_argument(origin, dict(zip(parameters, arguments, strict=False)))
+        if found is not None:
+            return found
+    return None

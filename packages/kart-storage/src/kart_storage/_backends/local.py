@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import random
 import secrets
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,6 +15,16 @@ from typing import BinaryIO
 from kart_storage._errors import StorageConfigurationError, TargetExistsError, TargetNotFoundError
 
 _TEMP_MARKER = "-kart-tmp-"
+
+
+def _temporary_name(path: str) -> str:
+    """A sibling name for an atomic write.
+
+    It takes one `random.randrange(0, 10_000_000_000)` draw from the global `random` module, as luigi's
+    LocalTarget does for its temporary file: a task seeded with gokart's `fix_random_seed_value` then
+    draws the same numbers after each dump as it does on gokart. The random token keeps names unique
+    across processes whose `random` state is the same (forked, or seeded alike)."""
+    return f"{path}{_TEMP_MARKER}{random.randrange(0, 10_000_000_000):010d}-{secrets.token_hex(4)}"
 
 
 def _fsync_directory(directory: str) -> None:
@@ -84,7 +95,7 @@ class LocalFileSystem:
         """`metadata` has no place on local disk and is ignored."""
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
-        temporary = f"{path}{_TEMP_MARKER}{secrets.token_hex(6)}"
+        temporary = _temporary_name(path)
         # os.open with 0o666 lets the umask decide permissions, as a plain open() would.
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         published = False
