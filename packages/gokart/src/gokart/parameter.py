@@ -3,16 +3,15 @@
 from typing import TypedDict, TypeVar
 
 from kart_task import (
+    TASK_ON_KART_TYPE,
     ExplicitBoolParameter,
     ListTaskInstanceParameter,
     Serializable,
     SerializableParameter,
     TaskInstanceParameter,
-    TaskOnKart,
     ZonedDateSecondParameter,
 )
 
-TASK_ON_KART_TYPE = TypeVar("TASK_ON_KART_TYPE", bound=TaskOnKart)  # type: ignore[type-arg]
 T = TypeVar("T")
 S = TypeVar("S", bound=Serializable)
 

@@ -20,6 +20,7 @@ from ._explain import RunReason, explain, format_explanation
 from ._flatten import FlattenableItems, flatten, map_flattenable_items
 from ._pandas_type import PandasTypeConfig, PandasTypeConfigMap, PandasTypeError
 from ._parameters import (
+    TASK_ON_KART_TYPE,
     ExplicitBoolParameter,
     ListTaskInstanceParameter,
     Serializable,
@@ -45,6 +46,7 @@ from ._workspace import delete_local_unnecessary_outputs
 __version__ = "0.1.0"
 
 __all__ = [
+    "TASK_ON_KART_TYPE",
     "ConfigFileNotFoundError",
     "EmptyDumpError",
     "EventAggregator",
