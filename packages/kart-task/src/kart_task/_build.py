@@ -51,6 +51,10 @@ class GokartBuildError(Exception):
         super().__init__(message)
         self.raised_exceptions = raised_exceptions
 
+    def __reduce__(self) -> tuple[type[GokartBuildError], tuple[str, dict[str, list[Exception]]]]:
+        # Exception pickles only `args`; the mapping is a required argument, so it must travel too.
+        return type(self), (str(self), self.raised_exceptions)
+
 
 class HasLockedTaskException(Exception):
     """A task's run lock was held by another worker in every attempt."""

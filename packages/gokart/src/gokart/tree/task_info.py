@@ -1,6 +1,6 @@
 """gokart.tree.task_info: the task tree as text, table, pickle; plus kart's Mermaid and DOT graphs."""
 
-from kart_storage import make_target
+from gokart.target import make_target
 from kart_task import (
     dump_task_info_graph,
     dump_task_info_table,
