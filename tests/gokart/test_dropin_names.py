@@ -288,3 +288,29 @@ def test_a_pickled_build_error_keeps_its_raised_exceptions_on_both_sides() -> No
     expected = ["gokart.build", "GokartBuildError", "task failed", {"0123abcd": [["ValueError", "bad row"]]}]
     assert last_json(run_here(BUILD_ERROR_PICKLE, "load", written)) == expected
     assert last_json(run_upstream(BUILD_ERROR_PICKLE, "load", written)) == expected
+
+
+TYPE_HINTS = """
+import json, typing
+import luigi
+import gokart
+
+class Typed(gokart.TaskOnKart[int]):
+    x: int = luigi.IntParameter()
+
+print(json.dumps({
+    "user": sorted(typing.get_type_hints(Typed)),
+    "x": typing.get_type_hints(Typed)["x"].__name__,
+    "base": sorted(typing.get_type_hints(gokart.TaskOnKart)),
+}))
+"""
+
+
+def test_type_hints_of_renamed_classes_still_resolve() -> None:
+    """Renaming TaskOnKart's module to gokart.task must not break typing.get_type_hints (pydantic,
+    typer, docs tools call it on users' task classes); upstream's names are all there."""
+    here = last_json(run_here(TYPE_HINTS))
+    upstream = last_json(run_upstream(TYPE_HINTS))
+    assert here["x"] == upstream["x"] == "int"
+    assert set(upstream["user"]) <= set(here["user"])
+    assert set(upstream["base"]) <= set(here["base"])

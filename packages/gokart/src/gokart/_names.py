@@ -8,8 +8,10 @@ gokart module named here re-exports it under the same name (tests check that eve
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 import kart_lock
 import kart_notify
@@ -146,4 +148,26 @@ def apply() -> None:
                 continue
             if loaded is not None and getattr(loaded, name, None) is not obj:
                 continue
+            if isinstance(obj, type):
+                _resolve_annotations(obj)
             obj.__module__ = module_name
+
+
+def _resolve_annotations(cls: type) -> None:
+    """typing.get_type_hints looks a class's string annotations up in the module `__module__` names: once
+    renamed, that is the gokart module, which lacks the kart module's imports. Evaluate them first, in the
+    module that wrote them; one that cannot be evaluated yet (a TYPE_CHECKING-only name) stays a string."""
+    annotations = inspect.get_annotations(cls)
+    home = sys.modules.get(cls.__module__)
+    if not annotations or home is None:
+        return
+    namespace = {**vars(home), **vars(cls)}
+    resolved: dict[str, Any] = {}
+    for attr, hint in annotations.items():
+        resolved[attr] = hint
+        if isinstance(hint, str):
+            try:
+                resolved[attr] = eval(hint, vars(home), namespace)
+            except Exception:
+                continue
+    cls.__annotations__ = resolved
