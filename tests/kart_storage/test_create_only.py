@@ -10,6 +10,7 @@ translated; the real service enforces it.
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 import uuid
 from pathlib import Path
@@ -69,10 +70,17 @@ def test_target_dump_create_only_raises_for_the_loser_and_leaves_no_litter(root:
         assert sorted(os.listdir(root)) == ["result.pkl"]
 
 
+class _Unpicklable:
+    """Refuses pickle and dill alike (a lock is picklable once dill is installed)."""
+
+    def __reduce__(self) -> Any:
+        raise pickle.PicklingError("this object refuses to be pickled")
+
+
 def test_a_failing_dump_publishes_nothing(root: str) -> None:
     target = make_target(f"{root}/broken.pkl", create_only=True)
     with pytest.raises(Exception, match=r"(?i)pickl"):
-        target.dump(threading.Lock())
+        target.dump(_Unpicklable())
     assert not target.exists()
     target.dump("later")
     assert target.load() == "later"
