@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 from kart_storage._errors import StorageConfigurationError, TargetExistsError, TargetNotFoundError
 
@@ -33,12 +33,11 @@ def _require_boto3() -> Any:
     return boto3
 
 
-def _upload_spool() -> BinaryIO:
-    """The temporary file an upload is written to first. Naming it takes one draw from the global `random`
-    module, as luigi's atomic S3 file does, so a task seeded with gokart's `fix_random_seed_value` draws
-    the same numbers after each dump as on gokart (the local backend does the same)."""
-    spool = tempfile.TemporaryFile(prefix=f"kart-s3-{random.randrange(0, 10_000_000_000):010d}-")
-    return cast(BinaryIO, spool)
+def _spool_prefix() -> str:
+    """Name prefix of an upload's spool file. It takes one draw from the global `random` module, as
+    luigi's atomic S3 file does, so a task seeded with gokart's `fix_random_seed_value` draws the same
+    numbers after each dump as on gokart (the local backend does the same)."""
+    return f"kart-s3-{random.randrange(0, 10_000_000_000):010d}-"
 
 
 @dataclass(frozen=True)
@@ -250,7 +249,7 @@ class S3FileSystem(LazyClientStore):
         for name, value in (metadata or {}).items():
             if not (name + value).isascii():
                 raise ValueError(f"S3 metadata must be ASCII (HTTP headers): {name}={value!r} for {path}")
-        with _upload_spool() as spool:
+        with tempfile.TemporaryFile(prefix=_spool_prefix()) as spool:
             yield spool
             spool.flush()
             spool.seek(0)
@@ -271,7 +270,7 @@ class S3FileSystem(LazyClientStore):
         CompleteMultipartUpload above the threshold, carries `If-None-Match: *`."""
         bucket, key = split_bucket_key(path, "s3")
         extra: dict[str, Any] = {"Metadata": dict(metadata)} if metadata else {}
-        with _upload_spool() as spool:
+        with tempfile.TemporaryFile(prefix=_spool_prefix()) as spool:
             yield spool
             spool.flush()
             size = spool.tell()
