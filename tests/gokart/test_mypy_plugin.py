@@ -179,6 +179,9 @@ class Consumer(gokart.TaskOnKart[int]):
         reveal_type(self.load_generator())
         total: str = self.load(self.numbers)
         self.dump(len(total))
+        reveal_type(self.dump)
+        self.dump("not an int")
+        self.dump("any value", "named_target")
 
 
 Consumer(numbers=Numbers(), text=Text(), many=[Text()])

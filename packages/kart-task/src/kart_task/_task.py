@@ -549,7 +549,14 @@ class TaskOnKart(luigi.Task, Generic[T]):
 
         return map_flattenable_items(describe, self.requires())
 
-    def dump(self, obj: T, target: Any = None, custom_labels: dict[str, Any] | None = None) -> None:
+    # gokart 1.12.2's overloads: the task's own output holds a T; a named target may hold anything.
+    @overload
+    def dump(self, obj: T, target: None = None, custom_labels: dict[Any, Any] | None = None) -> None: ...
+    @overload
+    def dump(
+        self, obj: Any, target: str | kart_storage.TargetOnKart, custom_labels: dict[Any, Any] | None = None
+    ) -> None: ...
+    def dump(self, obj: Any, target: Any = None, custom_labels: dict[str, Any] | None = None) -> None:
         check_pandas_types(obj, task_namespace=self.task_namespace)
         if self.fail_on_empty_dump and isinstance(obj, pd.DataFrame) and obj.empty:
             raise EmptyDumpError()
