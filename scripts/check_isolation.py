@@ -70,7 +70,10 @@ def check_package(module: str, pkg_dir: Path, pytest_args: list[str]) -> Counts:
     if not any(tests.glob("test_*.py")):
         print(f"no tests in {tests}", flush=True)
         return Counts()
-    cmd = [python, "-m", "pytest", str(tests), f"--junitxml={report}", "-p", "no:cacheprovider", *pytest_args]
+    # A package may ask for more pytest options ([tool.kart-isolation] pytest-args), e.g. two test processes.
+    own_args = data.get("tool", {}).get("kart-isolation", {}).get("pytest-args", [])
+    cmd = [python, "-m", "pytest", str(tests), f"--junitxml={report}", "-p", "no:cacheprovider", *own_args]
+    cmd += pytest_args
     print("+", " ".join(cmd), flush=True)
     subprocess.run(cmd, cwd=ROOT, check=False)
     return read_counts(report)
