@@ -11,7 +11,6 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import luigi
@@ -224,15 +223,6 @@ slack_api.SlackAPI(token="xoxb-not-valid", channel="general", to_user="")
 slack_api.SlackAPI(token=sys.argv[2], channel="no-such-channel", to_user="someone")
 print(json.dumps(records))
 """
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    standin = SlackStandIn().start()
-    try:
-        yield standin
-    finally:
-        standin.stop()
 
 
 def test_slack_api_warnings_are_upstreams_text(slack: SlackStandIn) -> None:

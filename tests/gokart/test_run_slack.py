@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "kart_notify"))
 
@@ -37,15 +34,6 @@ class Broken(gokart.TaskOnKart):
 if __name__ == "__main__":
     gokart.run()
 """
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    standin = SlackStandIn().start()
-    try:
-        yield standin
-    finally:
-        standin.stop()
 
 
 def _run(

@@ -1,0 +1,22 @@
+"""Shared fixtures of the gokart meta-package tests: the Slack Web API stand-in of kart-notify's tests."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "kart_notify"))
+
+from slack_standin import SlackStandIn
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    standin = SlackStandIn().start()
+    try:
+        yield standin
+    finally:
+        standin.stop()
