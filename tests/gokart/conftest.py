@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "kart_notify"))
 
-from slack_standin import SlackStandIn
+from slack_standin import serve_slack
 
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    standin = SlackStandIn().start()
-    try:
-        yield standin
-    finally:
-        standin.stop()
+slack = pytest.fixture(serve_slack, name="slack")

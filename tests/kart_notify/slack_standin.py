@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -122,3 +123,12 @@ class SlackStandIn:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+def serve_slack() -> Iterator[SlackStandIn]:
+    """A started stand-in for one test, stopped afterwards; conftests make it the `slack` fixture."""
+    standin = SlackStandIn().start()
+    try:
+        yield standin
+    finally:
+        standin.stop()
