@@ -28,6 +28,7 @@ from ._errors import (
     UnsupportedExtensionError,
     UntrustedPickleError,
 )
+from ._exists_many import exists_many
 from ._filesystem import (
     CreateOnlyFileSystem,
     FileSystem,
@@ -41,7 +42,8 @@ from ._formats import GZIP, NOP, StreamFormat, Text, TextStreamFormat
 from ._in_memory import InMemoryCacheRepository, InMemoryData, InMemoryTarget, make_in_memory_target
 from ._integrity import IntegrityWarning
 from ._labels import RequiredTaskOutput, task_state_labels
-from ._model import LargeDataFrameProcessor, ModelTarget, make_model_target
+from ._large_frames import LargeDataFrameProcessor
+from ._model import ModelTarget, make_model_target
 from ._naming import make_file_path
 from ._processors.base import (
     BinaryFileProcessor,
@@ -73,15 +75,8 @@ from ._processors.polars import (
     has_polars,
 )
 from ._registry import ProcessorFactory, make_file_processor, register_file_processor, supported_extensions
-from ._targets import (
-    LockFactory,
-    LockWrappers,
-    SingleFileTarget,
-    TargetOnKart,
-    exists_many,
-    make_target,
-    set_lock_wrappers,
-)
+from ._single_file import SingleFileTarget, make_target
+from ._targets import LockFactory, LockWrappers, TargetOnKart, set_lock_wrappers
 from ._workspace import join_workspace
 
 register_builtin_filesystems()  # file systems: local, memory, s3://, gs:// (clients built lazily)

@@ -74,6 +74,14 @@ def resolve_signing_key(key: bytes | str | None) -> bytes | None:
     return key or None
 
 
+def integrity_policy(
+    verify_integrity: VerifyOption, signing_key: bytes | str | None, *, unpickles: bool
+) -> IntegrityPolicy:
+    """Arguments first, then the environment; a signing key only matters to formats that unpickle."""
+    key = resolve_signing_key(signing_key) if unpickles else None
+    return IntegrityPolicy(verify=resolve_verify(verify_integrity), signing_key=key)
+
+
 @dataclass(frozen=True)
 class Seal:
     """What is recorded about a file's bytes."""

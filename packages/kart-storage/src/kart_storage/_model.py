@@ -7,25 +7,24 @@ written through the file system's atomic `open_write`, and remove() deletes it o
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import logging
 import os
-import re
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from ._file_target import FileBackedTarget
 from ._filesystem import FileSystem
-from ._integrity import IntegrityPolicy, VerifyOption
+from ._integrity import IntegrityPolicy, VerifyOption, integrity_policy
+
+# kept importable here: pickled loaders written before the move name kart_storage._model
+from ._large_frames import LargeDataFrameProcessor as LargeDataFrameProcessor
 from ._naming import make_file_path
 from ._processors.base import PickleFileProcessor
-from ._targets import FileBackedTarget, LockFactory, TaskParams, integrity_policy
+from ._targets import LockFactory, TaskParams
 
 logger = logging.getLogger(__name__)
 
@@ -134,39 +133,3 @@ def make_model_target(
         integrity=integrity_policy(verify_integrity, signing_key, unpickles=True),
         create_only=create_only,
     )
-
-
-_CHUNK_NAME = re.compile(r"data_(\d+)\.pkl$")
-
-
-class LargeDataFrameProcessor:
-    """Save/load functions for a model target that stores a DataFrame as row chunks of at most
-    about `max_byte` bytes each (`data_<i>.pkl`, plain pandas pickles)."""
-
-    def __init__(self, max_byte: int) -> None:
-        self.max_byte = int(max_byte)
-
-    def save(self, df: pd.DataFrame, file_path: str) -> None:
-        directory = os.path.dirname(file_path)
-        os.makedirs(directory, exist_ok=True)
-        if df.empty:
-            df.to_pickle(os.path.join(directory, "data_0.pkl"))
-            return
-        split_size = df.values.nbytes // self.max_byte + 1
-        # upstream crashed when there were more chunks than rows; a chunk never needs to be smaller than a row
-        split_size = min(split_size, len(df))
-        logger.info("saving a large DataFrame in %d chunks", split_size)
-        for i, rows in enumerate(np.array_split(np.arange(len(df)), split_size)):
-            df.iloc[rows[0] : rows[-1] + 1].to_pickle(os.path.join(directory, f"data_{i}.pkl"))
-
-    @staticmethod
-    def load(file_path: str) -> pd.DataFrame:
-        """Chunks in their original order (numeric suffix; upstream concatenated them in glob order)."""
-        directory = os.path.dirname(file_path)
-        chunks = []
-        for name in glob.glob(os.path.join(directory, "data_*.pkl")):
-            match = _CHUNK_NAME.search(os.path.basename(name))
-            if match is not None:
-                chunks.append((int(match.group(1)), name))
-        frames: list[pd.DataFrame] = [pd.read_pickle(name) for _, name in sorted(chunks)]
-        return pd.concat(frames)

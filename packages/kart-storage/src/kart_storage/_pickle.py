@@ -15,6 +15,8 @@ import types
 from collections.abc import Callable
 from typing import IO, Any
 
+from ._large_frames import LargeDataFrameProcessor
+
 PROTOCOL = 4
 _MAX_WRITE = 2**31 - 1
 
@@ -62,8 +64,6 @@ class _DillFreeUnpickler(pickle.Unpickler):
             try:
                 return super().find_class(module, name)
             except ImportError:
-                from ._model import LargeDataFrameProcessor
-
                 return LargeDataFrameProcessor
         return super().find_class(module, name)
 
