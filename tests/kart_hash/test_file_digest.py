@@ -52,3 +52,18 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
 def test_unknown_algorithm_lists_known_ones(data_file: tuple[Path, bytes]) -> None:
     with pytest.raises(ValueError, match=r"unknown digest algorithm 'sha257'.*sha256"):
         file_digest(data_file[0], "sha257")
+
+
+def test_digest_and_hmac_in_one_read_match_hashlib_and_hmac(data_file: tuple[Path, bytes]) -> None:
+    import hmac
+
+    from kart_hash import file_digest_and_hmac
+
+    path, data = data_file
+    key = b"secret"
+    expected = (hashlib.sha256(data).hexdigest(), hmac.new(key, data, hashlib.sha256).hexdigest())
+    assert file_digest_and_hmac(path, key) == expected
+    with open(path, "rb") as handle:
+        assert file_digest_and_hmac(handle, key) == expected
+    assert file_digest_and_hmac(_ReadOnly(data), key) == expected  # type: ignore[arg-type]
+    assert file_digest_and_hmac(io.BytesIO(data), None) == (file_digest(io.BytesIO(data)), None)

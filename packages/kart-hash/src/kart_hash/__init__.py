@@ -4,7 +4,7 @@ Standard library only: numpy and pandas values are fingerprinted when those libr
 already imported by the caller, never imported here.
 """
 
-from ._digest import file_digest
+from ._digest import file_digest, file_digest_and_hmac
 from ._fingerprint import fingerprint
 from ._own_code import own_code
 from ._unique_id import (
@@ -21,6 +21,7 @@ __all__ = [
     "DependencyEntry",
     "__version__",
     "file_digest",
+    "file_digest_and_hmac",
     "fingerprint",
     "own_code",
     "parse_task_parameter_text",
