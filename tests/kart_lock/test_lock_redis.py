@@ -16,6 +16,7 @@ import redis.lock
 
 import kart_lock
 from _servers import Server, redis_server, running
+from _waiting import holds_throughout, wait_until
 from kart_lock._heartbeat import heartbeat
 
 
@@ -146,18 +147,20 @@ def test_url_with_password_and_db() -> None:
 
 
 def test_heartbeat_keeps_the_lock_alive_beyond_its_ttl(redis_url: str, rconn: redis.Redis) -> None:
-    with kart_lock.RedisLock("job", url=redis_url, ttl=0.8, extend_interval=0.15) as lock:
-        time.sleep(2.0)
+    # The TTL leaves the heartbeat 1.3 s of slack before the key could expire on a loaded machine.
+    with kart_lock.RedisLock("job", url=redis_url, ttl=1.5, extend_interval=0.2) as lock:
+        holds_throughout(lambda: rconn.get("job") == lock.token, 3.0, "the key held for two TTLs")
         assert rconn.get("job") == lock.token
-        assert 0 < rconn.pttl("job") <= 800
+        assert 0 < rconn.pttl("job") <= 1500
         assert not lock.lost
 
 
 def test_fifty_locks_share_one_heartbeat_thread(redis_url: str, rconn: redis.Redis) -> None:
-    locks = [kart_lock.RedisLock(f"k{i}", url=redis_url, ttl=1.0, extend_interval=0.2) for i in range(50)]
+    locks = [kart_lock.RedisLock(f"k{i}", url=redis_url, ttl=1.5, extend_interval=0.2) for i in range(50)]
     for lock in locks:
         assert lock.acquire()
-    time.sleep(2.0)  # two TTLs: every key lives only because it was extended
+    # Two TTLs: every key lives only because it was extended.
+    holds_throughout(lambda: rconn.exists(*[lock.key for lock in locks]) == 50, 3.0, "all 50 keys held")
     assert len(_heartbeat_threads()) == 1
     assert rconn.exists(*[lock.key for lock in locks]) == 50
     assert not any(lock.lost for lock in locks)
@@ -174,9 +177,7 @@ def test_lock_taken_over_is_reported_lost(
     lock.acquire()
     with caplog.at_level(logging.WARNING, logger="kart_lock"):
         rconn.set("job", b"someone-else")
-        deadline = time.monotonic() + 5
-        while not lock.lost and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: lock.lost, 30, "the heartbeat to notice the key was taken over")
     assert lock.lost
     assert any("'job'" in r.getMessage() and "lost" in r.getMessage() for r in caplog.records)
     with pytest.raises(kart_lock.LockLostError, match="not have been exclusive"):
@@ -189,9 +190,7 @@ def test_redis_restarted_while_held_reports_the_lock_lost(own_redis: Server) -> 
     lock = kart_lock.RedisLock("job", host=own_redis.host, port=own_redis.port, ttl=30, extend_interval=0.2)
     lock.acquire()
     own_redis.restart()
-    deadline = time.monotonic() + 10
-    while not lock.lost and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: lock.lost, 30, "the heartbeat to notice the restarted Redis lost the key")
     assert lock.lost
     with pytest.raises(kart_lock.LockLostError, match="'job'"):
         lock.release()
@@ -206,11 +205,13 @@ def test_redis_down_while_held_reports_the_lock_lost_after_its_ttl(
     lock.acquire()
     with caplog.at_level(logging.WARNING, logger="kart_lock"):
         own_redis.stop()
-        deadline = time.monotonic() + 10
-        while not lock.lost and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: lock.lost, 30, "the lock to count as lost once its TTL passed")
         assert lock.lost
-        time.sleep(0.5)  # let the heartbeat notice too
+        wait_until(  # the heartbeat notices too, and says so
+            lambda: any("presumed lost" in r.getMessage() for r in caplog.records),
+            30,
+            "a 'presumed lost' warning",
+        )
     assert any("presumed lost" in r.getMessage() for r in caplog.records)
     with pytest.raises(kart_lock.LockLostError, match="'job'"):
         lock.release()
@@ -261,9 +262,13 @@ def _child_after_fork(url: str, queue: multiprocessing.Queue[str], parent: kart_
             if "only it can release it" not in str(exc):
                 raise
         inherited = len(heartbeat())
-        with kart_lock.RedisLock("child", url=url, ttl=0.5, extend_interval=0.1) as lock:
-            time.sleep(1.0)
-            alive = redis.Redis.from_url(url).get("child") == lock.token
+        with kart_lock.RedisLock("child", url=url, ttl=1.5, extend_interval=0.1) as lock:
+            check = redis.Redis.from_url(url)
+            try:  # longer than the TTL: only the child's own heartbeat keeps the key
+                holds_throughout(lambda: check.get("child") == lock.token, 2.0, "the child's key held")
+                alive = True
+            except AssertionError:
+                alive = False
         queue.put(f"inherited={inherited} alive={alive}")
     except BaseException as exc:
         queue.put(repr(exc))
@@ -271,7 +276,7 @@ def _child_after_fork(url: str, queue: multiprocessing.Queue[str], parent: kart_
 
 def test_forked_child_has_its_own_heartbeat(redis_url: str, rconn: redis.Redis) -> None:
     ctx = multiprocessing.get_context("fork")
-    with kart_lock.RedisLock("parent", url=redis_url, ttl=0.6, extend_interval=0.1) as parent:
+    with kart_lock.RedisLock("parent", url=redis_url, ttl=1.5, extend_interval=0.1) as parent:
         queue: multiprocessing.Queue[str] = ctx.Queue()
         child = ctx.Process(target=_child_after_fork, args=(redis_url, queue, parent))
         child.start()
