@@ -1,10 +1,14 @@
 """Upstream gokart 1.12.2 in a venv of its own, for tests that compare ids, files and caches
 with the real thing. Created once per machine under .venvs/ (a file lock makes parallel test
-processes wait for one install rather than race)."""
+processes wait for one install rather than race).
+
+The venv's folder is named after a digest of the pinned requirement list: changing the list builds
+a new venv beside the old one instead of deleting a venv that another test process may be running."""
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -14,16 +18,21 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-UPSTREAM_VENV = ROOT / ".venvs" / "upstream-gokart-1.12.2"
+# Exact versions, so two runs compare against the same upstream environment. Changing this list
+# builds a new venv (see above; `.complete` marks a finished install). pandas and numpy are left
+# to the resolver on purpose: they follow what the kart side resolves, since both sides read each
+# other's pickles.
 UPSTREAM_REQUIREMENTS = [
     "gokart==1.12.2",
     "luigi==3.8.1",
-    "pyarrow",
-    "polars",
-    "boto3",
-    "moto[server]",
-    "mypy",
+    "pyarrow==26.0.1",
+    "polars==2.1.0",
+    "boto3==1.44.8",
+    "moto[server]==5.2.5",
+    "mypy==2.4.1",
 ]
+_DIGEST = hashlib.sha256("\n".join(UPSTREAM_REQUIREMENTS).encode()).hexdigest()[:10]
+UPSTREAM_VENV = ROOT / ".venvs" / f"upstream-gokart-1.12.2-{_DIGEST}"
 
 
 class UpstreamUnavailableError(RuntimeError):
@@ -63,15 +72,19 @@ def upstream_python() -> Path:
 
 
 def _run_script(
-    python: str, who: str, script: str, *args: str, cwd: Path | None, env: dict[str, str] | None
+    python: str,
+    who: str,
+    script: str,
+    *args: str,
+    cwd: Path | None,
+    env: dict[str, str] | None,
+    optimize: bool = True,
 ) -> str:
+    full_env = {**os.environ, **(env or {})}
+    if not optimize:
+        full_env.pop("PYTHONOPTIMIZE", None)
     result = subprocess.run(
-        [python, "-c", script, *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        check=False,
+        [python, "-c", script, *args], capture_output=True, text=True, cwd=cwd, env=full_env, check=False
     )
     if result.returncode != 0:
         raise AssertionError(f"{who} script failed ({result.returncode}):\n{result.stderr[-4000:]}")
@@ -79,8 +92,13 @@ def _run_script(
 
 
 def run_upstream(script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    """Run `script` (Python source) under upstream gokart; returns stdout, raises with stderr on failure."""
-    return _run_script(str(upstream_python()), "upstream gokart", script, *args, cwd=cwd, env=env)
+    """Run `script` (Python source) under upstream gokart; returns stdout, raises with stderr on failure.
+
+    Upstream always runs with its asserts on, even in the `python -O` test pass: it checks user input
+    with `assert`, so under -O it is not the reference kart promises to match (kart's side keeps -O).
+    """
+    python = str(upstream_python())
+    return _run_script(python, "upstream gokart", script, *args, cwd=cwd, env=env, optimize=False)
 
 
 def run_here(script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
