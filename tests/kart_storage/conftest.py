@@ -97,3 +97,11 @@ def no_trust_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Neither KART_VERIFY_INTEGRITY nor KART_PICKLE_SIGNING_KEY leaks in from the caller's shell."""
     monkeypatch.delenv("KART_VERIFY_INTEGRITY", raising=False)
     monkeypatch.delenv("KART_PICKLE_SIGNING_KEY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _reset_kart_storage() -> Iterator[None]:
+    """Nothing a test builds (file systems and clients, processors, in-memory objects, the dill lookup)
+    reaches the next test: kart_storage.reset() after each one."""
+    yield
+    kart_storage.reset()

@@ -75,6 +75,7 @@ from ._processors.polars import (
     has_polars,
 )
 from ._registry import ProcessorFactory, make_file_processor, register_file_processor, supported_extensions
+from ._reset import reset
 from ._single_file import SingleFileTarget, make_target
 from ._targets import LockFactory, LockWrappers, TargetOnKart, set_lock_wrappers
 from ._workspace import join_workspace
@@ -154,6 +155,7 @@ __all__ = [
     "override_filesystem",
     "register_file_processor",
     "register_filesystem",
+    "reset",
     "set_lock_wrappers",
     "supported_extensions",
     "task_state_labels",

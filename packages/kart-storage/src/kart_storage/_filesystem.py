@@ -66,8 +66,27 @@ _instances: dict[str, FileSystem] = {}
 _overrides: dict[str, FileSystemOverride] = {}
 
 
-def register_filesystem(scheme: str, factory: FileSystemFactory) -> None:
-    """Make paths starting with `<scheme>://` use the file system `factory()` builds (once, lazily)."""
+def forget_filesystems() -> None:
+    """Drop the file systems built so far (and their clients); the next path builds a fresh one from the
+    registered factory. Registrations and overrides stay (part of `kart_storage.reset`)."""
+    _instances.clear()
+
+
+#: schemes registered without `default=True` (a user's choice, which a default never replaces)
+_chosen: set[str] = set()
+
+
+def register_filesystem(scheme: str, factory: FileSystemFactory, *, default: bool = False) -> None:
+    """Make paths starting with `<scheme>://` use the file system `factory()` builds (once, lazily).
+
+    `default=True` registers a default: it replaces another default (kart-storage's built-in backends,
+    registered on import) but gives way to a registration made without it, earlier or later. Host packages
+    register theirs so, and an explicit `configure_s3(...)` made before they were imported still counts.
+    """
+    if default and scheme in _chosen:
+        return
+    if not default:
+        _chosen.add(scheme)
     _factories[scheme] = factory
     _instances.pop(scheme, None)
 

@@ -18,7 +18,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import IO, BinaryIO, Literal, Protocol, cast, runtime_checkable
+from typing import IO, BinaryIO, Literal, Protocol, cast
 
 from kart_hash import file_digest_and_hmac
 
@@ -116,24 +116,16 @@ def compute_seal(stream: IO[bytes], signing_key: bytes | None) -> Seal:
     return Seal(digest, signature)
 
 
-@runtime_checkable
 class _MetadataFileSystem(Protocol):
     def read_metadata(self, path: str) -> dict[str, str]: ...
 
 
-_keeps_metadata_by_type: dict[type, bool] = {}
-
-
 def keeps_metadata(filesystem: FileSystem) -> bool:
-    """Whether seals go into object metadata (published atomically with the bytes) rather than a sidecar.
-
-    Asked on every write; a runtime protocol check costs tens of microseconds, so the answer is kept per
-    file-system class (the protocol's method is a class attribute on every implementation)."""
-    kind = type(filesystem)
-    keeps = _keeps_metadata_by_type.get(kind)
-    if keeps is None:
-        keeps = _keeps_metadata_by_type[kind] = isinstance(filesystem, _MetadataFileSystem)
-    return keeps
+    """Whether seals go into object metadata (published atomically with the bytes) rather than a sidecar:
+    the file system has a `read_metadata` method. The one rule for writes and reads, asked live each
+    time (nothing cached that could go stale); the same test as `isinstance` against the runtime
+    protocol, without its cost of tens of microseconds on every write."""
+    return getattr(filesystem, "read_metadata", None) is not None
 
 
 def sidecar_path(path: str) -> str:
@@ -141,8 +133,8 @@ def sidecar_path(path: str) -> str:
 
 
 def read_seal(filesystem: FileSystem, path: str) -> Seal | None:
-    if isinstance(filesystem, _MetadataFileSystem):
-        return Seal.from_metadata(filesystem.read_metadata(path))
+    if keeps_metadata(filesystem):
+        return Seal.from_metadata(cast(_MetadataFileSystem, filesystem).read_metadata(path))
     try:
         with filesystem.open_read(sidecar_path(path)) as stream:
             raw = stream.read()

@@ -35,6 +35,12 @@ def _dill() -> Any | None:
     return _dill_lookup[0]
 
 
+def forget_dill_lookup() -> None:
+    """Look dill up again on the next dump or load (part of `kart_storage.reset`): notices dill installed
+    or removed since the first lookup."""
+    _dill_lookup.clear()
+
+
 def _create_array(
     factory: Callable[..., Any], args: tuple[Any, ...], state: Any, npdict: dict[str, Any] | None = None
 ) -> Any:

@@ -57,6 +57,12 @@ _built: dict[tuple[str, bool, str], FileProcessor] = {}
 _lock = threading.Lock()
 
 
+def forget_built_processors() -> None:
+    """Drop the processors built so far; registrations stay (part of `kart_storage.reset`)."""
+    with _lock:
+        _built.clear()
+
+
 def supported_extensions() -> list[str]:
     """Registered extensions, gokart's fourteen first, in registration order."""
     return list(_factories)

@@ -43,7 +43,9 @@ def configure_local(*, durable: bool | None = None) -> None:
 
 
 def register_builtin_filesystems() -> None:
-    configure_local()
-    register_filesystem("memory", MemoryFileSystem)
-    configure_s3()
-    configure_gcs()
+    """kart-storage's own file systems, as defaults: a host package's default may replace them, while a
+    user's `configure_*` call (before or after) wins over both."""
+    register_filesystem("file", LocalFileSystem, default=True)
+    register_filesystem("memory", MemoryFileSystem, default=True)
+    register_filesystem("s3", S3FileSystem, default=True)
+    register_filesystem("gs", GCSFileSystem, default=True)
