@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+import kart_lock
 from _servers import Server, redis_server, running
 
 
@@ -36,3 +37,11 @@ def own_redis() -> Iterator[Server]:
     """A redis-server of this test alone (for restarts)."""
     with running(redis_server()) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _reset_kart_lock() -> Iterator[None]:
+    """No pooled client (nor a client built through a test's patched `redis.Redis`) reaches the next
+    test: kart_lock.reset() after each one."""
+    yield
+    kart_lock.reset()

@@ -10,9 +10,17 @@ functions) keeps upstream's bare key strings, so kart and upstream gokart worker
 """
 
 from kart_lock._clients import clear_clients
-from kart_lock._errors import KartLockError, LockLostError, LockNotAcquiredError, LockUnavailableError
+from kart_lock._errors import (
+    KartLockError,
+    LockConfigurationError,
+    LockLostError,
+    LockNotAcquiredError,
+    LockTimeoutSettingError,
+    LockUnavailableError,
+)
 from kart_lock._heartbeat import THREAD_NAME as HEARTBEAT_THREAD_NAME
 from kart_lock._lock import RedisLock
+from kart_lock._reset import reset
 from kart_lock._task_lock import (
     RedisClient,
     TaskLike,
@@ -38,8 +46,10 @@ __version__ = "0.1.0"
 __all__ = [
     "HEARTBEAT_THREAD_NAME",
     "KartLockError",
+    "LockConfigurationError",
     "LockLostError",
     "LockNotAcquiredError",
+    "LockTimeoutSettingError",
     "LockUnavailableError",
     "RedisClient",
     "RedisLock",
@@ -52,6 +62,7 @@ __all__ = [
     "make_task_lock_key",
     "make_task_lock_params",
     "make_task_lock_params_for_run",
+    "reset",
     "set_lock_scheduler",
     "set_task_lock",
     "task_lock_factory",

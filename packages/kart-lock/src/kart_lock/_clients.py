@@ -1,15 +1,18 @@
-"""Redis clients pooled per connection settings, with bounded timeouts and no silent retries.
+"""The one registry of Redis clients: pooled per connection settings, bounded timeouts, no silent retries.
 
 One `redis.Redis` (and so one connection pool) per distinct settings tuple, shared by every lock in
-the process. redis-py's pools already rebuild their connections in a forked child (they check the
-pid); we only have to make sure our own registry lock is not inherited in a held state.
+the process, whether made by `RedisLock` or by the gokart-compatible `RedisClient` (whose per-argument
+singletons are kept here too, so `clear_clients` forgets everything at once). redis-py's pools already
+rebuild their connections in a forked child (they check the pid); we only have to make sure our own
+registry lock is not inherited in a held state.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from typing import Any, NamedTuple
+from collections.abc import Callable, Hashable
+from typing import Any, NamedTuple, TypeVar, cast
 
 import redis
 from redis.backoff import NoBackoff
@@ -32,7 +35,11 @@ class ConnectionSettings(NamedTuple):
 
 
 _clients: dict[ConnectionSettings, redis.Redis] = {}
+#: objects that stand for a client under other arguments (upstream's `RedisClient` singletons)
+_handles: dict[tuple[type, Hashable], object] = {}
 _clients_guard = threading.Lock()
+
+_Handle = TypeVar("_Handle")
 
 
 def _make_client(settings: ConnectionSettings) -> redis.Redis:
@@ -70,10 +77,32 @@ def shared_client(settings: ConnectionSettings) -> redis.Redis:
         return client
 
 
-def clear_clients() -> None:
-    """Forget every pooled client (tests that patch `redis.Redis`, or a changed server)."""
+def shared_handle(kind: type[_Handle], key: Hashable, make: Callable[[], _Handle]) -> _Handle:
+    """The process-wide object of `kind` for `key`, made by `make()` on first use (under the registry's
+    lock, so two threads never make two)."""
     with _clients_guard:
+        handle = _handles.get((kind, key))
+        if handle is None:
+            handle = _handles[(kind, key)] = make()
+        return cast(_Handle, handle)
+
+
+def clear_clients() -> None:
+    """Forget every pooled client and handle, closing the clients' connections (tests that patch
+    `redis.Redis`, a changed server, `kart_lock.reset()`). Locks made earlier keep their client object,
+    which reconnects on its next command; new locks get new clients."""
+    with _clients_guard:
+        clients = list(_clients.values())
         _clients.clear()
+        _handles.clear()
+    for client in clients:
+        close = getattr(client, "close", None)  # a patched `redis.Redis` stand-in may have none
+        if close is None:
+            continue
+        try:
+            close()
+        except Exception:  # closing is best effort: a broken connection is as good as a closed one
+            continue
 
 
 def describe_server(client: redis.Redis) -> str:

@@ -24,5 +24,15 @@ class LockLostError(KartLockError, redis.exceptions.LockNotOwnedError):
     """
 
 
+class LockConfigurationError(KartLockError, ValueError):
+    """A lock was given arguments it cannot work with (empty name, TTL not above the renewal interval,
+    both a client and a URL...); a ValueError too."""
+
+
+class LockTimeoutSettingError(KartLockError, AssertionError):
+    """`redis_timeout` is not greater than `lock_extend_seconds` in gokart's lock parameters; an
+    AssertionError too, as gokart raised one."""
+
+
 class LockNotAcquiredError(KartLockError):
     """A `with RedisLock(...)` block could not get the lock (non-blocking, or the wait timed out)."""

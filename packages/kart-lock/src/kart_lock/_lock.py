@@ -25,7 +25,13 @@ from kart_lock._clients import (
     describe_server,
     shared_client,
 )
-from kart_lock._errors import KartLockError, LockLostError, LockNotAcquiredError, LockUnavailableError
+from kart_lock._errors import (
+    KartLockError,
+    LockConfigurationError,
+    LockLostError,
+    LockNotAcquiredError,
+    LockUnavailableError,
+)
 from kart_lock._heartbeat import heartbeat
 
 logger = logging.getLogger("kart_lock")
@@ -78,18 +84,18 @@ class RedisLock:
         sleep: float = 0.1,
     ) -> None:
         if not name:
-            raise ValueError("RedisLock needs a non-empty name")
+            raise LockConfigurationError("RedisLock needs a non-empty name")
         if extend_interval <= 0:
-            raise ValueError(f"extend_interval must be positive, not {extend_interval}")
+            raise LockConfigurationError(f"extend_interval must be positive, not {extend_interval}")
         if ttl is not None and ttl <= extend_interval:
-            raise ValueError(
+            raise LockConfigurationError(
                 f"ttl must be greater than extend_interval ({extend_interval}), not {ttl}: "
                 f"lock {name!r} would expire before its first extension"
             )
         if client is not None and (url is not None or host is not None or port is not None):
-            raise ValueError("give RedisLock either client= or url=/host=/port=, not both")
+            raise LockConfigurationError("give RedisLock either client= or url=/host=/port=, not both")
         if url is not None and (host is not None or port is not None):
-            raise ValueError("give RedisLock either url= or host=/port=, not both")
+            raise LockConfigurationError("give RedisLock either url= or host=/port=, not both")
         self.name = name
         self.key = f"{namespace}:{name}" if namespace else name
         self.ttl = ttl
@@ -203,12 +209,12 @@ class RedisLock:
             token = self._token
             if token is None or self._lost or self._owner_pid != os.getpid():
                 return None
+            ttl, ttl_ms = self.ttl, self._ttl_ms
+            if ttl is None or ttl_ms is None:
+                return None  # a key without a TTL never expires: nothing to renew
             started = time.monotonic()
-            assert self._ttl_ms is not None
             try:
-                extended = self._extend_script(
-                    keys=[self.key], args=[token, self._ttl_ms], client=self.client
-                )
+                extended = self._extend_script(keys=[self.key], args=[token, ttl_ms], client=self.client)
             except Exception as exc:
                 if time.monotonic() < self._valid_until:
                     logger.warning("could not extend lock %r (%s); retrying", self.key, exc)
@@ -230,8 +236,7 @@ class RedisLock:
                 )
                 self._lost = True
                 return None
-            assert self.ttl is not None
-            self._valid_until = started + self.ttl
+            self._valid_until = started + ttl
             return self.extend_interval
 
     def _unavailable(self, action: str, exc: Exception) -> LockUnavailableError:

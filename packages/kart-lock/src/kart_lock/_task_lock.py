@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, ClassVar, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import redis
 
-from kart_lock._clients import DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_TIMEOUT
+from kart_lock._clients import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_SOCKET_TIMEOUT,
+    ConnectionSettings,
+    clear_clients,
+    shared_client,
+    shared_handle,
+)
+from kart_lock._errors import KartLockError, LockTimeoutSettingError
 from kart_lock._lock import RedisLock
 
 logger = logging.getLogger("kart_lock")
@@ -33,8 +40,9 @@ class TaskLockParams(NamedTuple):
     lock_extend_seconds: int
 
 
-class TaskLockException(Exception):
-    """Raised when a task fails to get the lock (non-blocking acquire on a taken key)."""
+class TaskLockException(KartLockError):
+    """Raised when a task fails to get the lock (non-blocking acquire on a taken key). gokart's name, in
+    kart-lock's error family (so still an Exception)."""
 
 
 class TaskLike(Protocol):
@@ -66,7 +74,7 @@ def make_task_lock_params(
     redis_key = make_task_lock_key(file_path, unique_id)
     should_task_lock = redis_host is not None and redis_port is not None
     if redis_timeout is not None and not redis_timeout > lock_extend_seconds:
-        raise AssertionError(
+        raise LockTimeoutSettingError(
             "`redis_timeout` must be set greater than "
             f"lock_extend_seconds:{lock_extend_seconds}, not {redis_timeout}."
         )
@@ -99,49 +107,39 @@ def make_task_lock_params_for_run(task_self: TaskLike, lock_extend_seconds: int 
 
 
 class RedisClient:
-    """One `redis.Redis` per distinct arguments (upstream's singleton), with bounded timeouts.
+    """One object per distinct arguments (upstream's singleton) holding the shared client of kart-lock's
+    one registry (`_clients`: bounded timeouts, one retry policy, shared with `RedisLock`).
 
-    `RedisClient.reset()` forgets every instance (for tests that patch `redis.Redis`).
+    `RedisClient.reset()` forgets every instance and client (for tests that patch `redis.Redis`); it is
+    `kart_lock.reset()`.
     """
 
-    _instances: ClassVar[dict[type, dict[Any, RedisClient]]] = {}
-    _guard: ClassVar[threading.Lock] = threading.Lock()
     _redis_client: redis.Redis
 
     def __new__(cls, *args: Any, **kwargs: Any) -> RedisClient:
         key = (args, tuple(sorted(kwargs.items())))
-        with cls._guard:
-            per_class = RedisClient._instances.setdefault(cls, {})
-            instance = per_class.get(key)
-            if instance is None:
-                instance = super().__new__(cls)
-                per_class[key] = instance
-            return instance
+        return shared_handle(cls, key, lambda: super(RedisClient, cls).__new__(cls))
 
     def __init__(self, host: str | None, port: int | None) -> None:
         if not hasattr(self, "_redis_client"):
-            # Through the module attribute at call time: upstream tests patch `redis.Redis`.
-            self._redis_client = redis.Redis(
+            # Built through the module attribute `redis.Redis` at call time: upstream tests patch it.
+            settings = ConnectionSettings(
+                url=None,
                 host=host or "localhost",
                 port=port or 6379,
-                socket_connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+                db=None,
+                password=None,
+                connect_timeout=DEFAULT_CONNECT_TIMEOUT,
                 socket_timeout=DEFAULT_SOCKET_TIMEOUT,
             )
+            self._redis_client = shared_client(settings)
 
     def get_redis_client(self) -> redis.Redis:
         return self._redis_client
 
     @classmethod
     def reset(cls) -> None:
-        with cls._guard:
-            RedisClient._instances.clear()
-
-
-def _after_fork_in_child() -> None:
-    RedisClient._guard = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
+        clear_clients()
 
 
 def make_redis_lock(task_lock_params: TaskLockParams) -> RedisLock:
