@@ -5,6 +5,7 @@ already imported by the caller, never imported here.
 """
 
 from ._digest import file_digest, file_digest_and_hmac
+from ._errors import DigestFileNotFoundError, InvalidInputError, KartHashError, UnsupportedValueError
 from ._fingerprint import fingerprint
 from ._own_code import own_code
 from ._unique_id import (
@@ -19,6 +20,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DependencyEntry",
+    "DigestFileNotFoundError",
+    "InvalidInputError",
+    "KartHashError",
+    "UnsupportedValueError",
     "__version__",
     "file_digest",
     "file_digest_and_hmac",

@@ -7,6 +7,8 @@ import hmac
 import os
 from typing import BinaryIO
 
+from ._errors import DigestFileNotFoundError, InvalidInputError
+
 _CHUNK = 1 << 20
 
 
@@ -31,14 +33,14 @@ def file_digest_and_hmac(
         digest = hashlib.new(algorithm)
     except ValueError:
         known = ", ".join(sorted(hashlib.algorithms_guaranteed))
-        raise ValueError(f"unknown digest algorithm {algorithm!r}; available: {known}") from None
+        raise InvalidInputError(f"unknown digest algorithm {algorithm!r}; available: {known}") from None
     mac = hmac.new(key, digestmod=algorithm) if key is not None else None
     if isinstance(path_or_file, str | os.PathLike):
         try:
             with open(path_or_file, "rb") as handle:
                 _feed(digest, mac, handle)
         except FileNotFoundError:
-            raise FileNotFoundError(f"cannot digest missing file: {os.fspath(path_or_file)}") from None
+            raise DigestFileNotFoundError(f"cannot digest missing file: {os.fspath(path_or_file)}") from None
     else:
         _feed(digest, mac, path_or_file)
     return digest.hexdigest(), (mac.hexdigest() if mac is not None else None)

@@ -16,7 +16,6 @@ import dataclasses
 import datetime as dt
 import decimal
 import enum
-import hashlib
 import math
 import pathlib
 import struct
@@ -24,55 +23,13 @@ import sys
 import uuid
 from array import array
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-_FORMAT = b"kart-fingerprint-1"
-_U64 = struct.Struct(">Q")
+from ._errors import UnsupportedValueError
+from ._feeder import _ROOT, _Feeder, _Path
+
 _F64 = struct.Struct(">d")
 _CANONICAL_NAN = _F64.pack(math.nan)
-
-
-class _Path:
-    """Where in the value we are, for error messages such as `value['k'][2]`."""
-
-    __slots__ = ("parent", "step")
-
-    def __init__(self, parent: _Path | None, step: str) -> None:
-        self.parent = parent
-        self.step = step
-
-    def __str__(self) -> str:
-        steps: list[str] = []
-        node: _Path | None = self
-        while node is not None:
-            steps.append(node.step)
-            node = node.parent
-        return "".join(reversed(steps))
-
-
-_ROOT = _Path(None, "value")
-
-
-class _Feeder:
-    """Writes the tagged encoding of one value into one hash object."""
-
-    __slots__ = ("active", "digest")
-
-    def __init__(self) -> None:
-        self.digest = hashlib.sha256(_FORMAT)
-        self.active: set[int] = set()
-
-    def atom(self, tag: bytes, payload: bytes | memoryview) -> None:
-        self.digest.update(tag)
-        self.digest.update(_U64.pack(len(payload)))
-        self.digest.update(payload)
-
-    def count(self, tag: bytes, n: int) -> None:
-        self.digest.update(tag)
-        self.digest.update(_U64.pack(n))
-
-    def text(self, tag: bytes, value: str) -> None:
-        self.atom(tag, value.encode("utf-8", "surrogatepass"))
 
 
 def fingerprint(obj: object) -> str:
@@ -114,8 +71,8 @@ def _feed_bool(f: _Feeder, obj: object, where: _Path) -> None:
 
 
 def _feed_int(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, int)
-    f.atom(b"i", str(int(obj)).encode("ascii"))
+    typed = cast(int, obj)
+    f.atom(b"i", str(int(typed)).encode("ascii"))
 
 
 def _float_bytes(value: float) -> bytes:
@@ -125,63 +82,65 @@ def _float_bytes(value: float) -> bytes:
 
 
 def _feed_float(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, float)
-    f.atom(b"f", _float_bytes(float(obj)))
+    typed = cast(float, obj)
+    f.atom(b"f", _float_bytes(float(typed)))
 
 
 def _feed_complex(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, complex)
-    f.atom(b"c", _float_bytes(obj.real) + _float_bytes(obj.imag))
+    typed = cast(complex, obj)
+    f.atom(b"c", _float_bytes(typed.real) + _float_bytes(typed.imag))
 
 
 def _feed_str(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, str)
-    f.text(b"s", obj)
+    typed = cast(str, obj)
+    f.text(b"s", typed)
 
 
 def _feed_bytes(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, bytes | bytearray | memoryview)
-    view = obj if isinstance(obj, memoryview) else memoryview(obj)
+    typed = cast(bytes | bytearray | memoryview, obj)
+    view = typed if isinstance(typed, memoryview) else memoryview(typed)
     f.atom(b"b", view.cast("B") if view.c_contiguous else view.tobytes())
 
 
 def _enter(f: _Feeder, obj: object, where: _Path) -> None:
     key = id(obj)
     if key in f.active:
-        raise TypeError(f"{where}: cannot fingerprint a value that contains itself ({type(obj).__name__})")
+        raise UnsupportedValueError(
+            f"{where}: cannot fingerprint a value that contains itself ({type(obj).__name__})"
+        )
     f.active.add(key)
 
 
 def _feed_sequence(tag: bytes) -> Callable[[_Feeder, object, _Path], None]:
     def feed(f: _Feeder, obj: object, where: _Path) -> None:
-        assert isinstance(obj, list | tuple)
-        _enter(f, obj, where)
-        f.count(tag, len(obj))
-        for index, item in enumerate(obj):
+        typed = cast("list[Any] | tuple[Any, ...]", obj)
+        _enter(f, typed, where)
+        f.count(tag, len(typed))
+        for index, item in enumerate(typed):
             _feed(f, item, _Path(where, f"[{index}]"))
-        f.active.discard(id(obj))
+        f.active.discard(id(typed))
 
     return feed
 
 
 def _feed_unordered(tag: bytes) -> Callable[[_Feeder, object, _Path], None]:
     def feed(f: _Feeder, obj: object, where: _Path) -> None:
-        assert isinstance(obj, set | frozenset)
-        _enter(f, obj, where)
-        item_digests = sorted(_sub_digest(item, _Path(where, "{item}"), f.active) for item in obj)
+        typed = cast("set[Any] | frozenset[Any]", obj)
+        _enter(f, typed, where)
+        item_digests = sorted(_sub_digest(item, _Path(where, "{item}"), f.active) for item in typed)
         f.count(tag, len(item_digests))
         for item_digest in item_digests:
             f.digest.update(item_digest)
-        f.active.discard(id(obj))
+        f.active.discard(id(typed))
 
     return feed
 
 
 def _feed_dict(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, dict)
-    _enter(f, obj, where)
+    typed = cast("dict[Any, Any]", obj)
+    _enter(f, typed, where)
     pair_digests = []
-    for key, value in obj.items():
+    for key, value in typed.items():
         pair = _Feeder()
         pair.active = f.active
         _feed(pair, key, _Path(where, f"<key {key!r}>"))
@@ -191,41 +150,41 @@ def _feed_dict(f: _Feeder, obj: object, where: _Path) -> None:
     f.count(b"d", len(pair_digests))
     for pair_digest in pair_digests:
         f.digest.update(pair_digest)
-    f.active.discard(id(obj))
+    f.active.discard(id(typed))
 
 
 def _feed_date(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, dt.date | dt.time | dt.datetime)
-    tag = {dt.datetime: b"T", dt.date: b"D", dt.time: b"t"}[type(obj)]
-    f.text(tag, obj.isoformat())
+    typed = cast(dt.date | dt.time | dt.datetime, obj)
+    tag = {dt.datetime: b"T", dt.date: b"D", dt.time: b"t"}[type(typed)]
+    f.text(tag, typed.isoformat())
 
 
 def _feed_timedelta(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, dt.timedelta)
-    f.text(b"td", f"{obj.days},{obj.seconds},{obj.microseconds}")
+    typed = cast(dt.timedelta, obj)
+    f.text(b"td", f"{typed.days},{typed.seconds},{typed.microseconds}")
 
 
 def _feed_decimal(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, decimal.Decimal)
-    value = obj.normalize() if obj.is_finite() else obj
-    f.text(b"m", str(value) if not obj.is_zero() else "0")
+    typed = cast(decimal.Decimal, obj)
+    value = typed.normalize() if typed.is_finite() else typed
+    f.text(b"m", str(value) if not typed.is_zero() else "0")
 
 
 def _feed_uuid(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, uuid.UUID)
-    f.atom(b"u", obj.bytes)
+    typed = cast(uuid.UUID, obj)
+    f.atom(b"u", typed.bytes)
 
 
 def _feed_path(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, pathlib.PurePath)
-    flavour = "windows" if isinstance(obj, pathlib.PureWindowsPath) else "posix"
-    f.text(b"p", f"{flavour}:{obj.as_posix()}")
+    typed = cast(pathlib.PurePath, obj)
+    flavour = "windows" if isinstance(typed, pathlib.PureWindowsPath) else "posix"
+    f.text(b"p", f"{flavour}:{typed.as_posix()}")
 
 
 def _feed_array_module(f: _Feeder, obj: object, where: _Path) -> None:
-    assert isinstance(obj, array)
-    f.text(b"A", obj.typecode)
-    data = obj if sys.byteorder == "little" else _swapped(obj)
+    typed = cast("array[Any]", obj)
+    f.text(b"A", typed.typecode)
+    data = typed if sys.byteorder == "little" else _swapped(typed)
     f.atom(b"b", memoryview(data).cast("B"))
 
 
@@ -307,7 +266,7 @@ def _feed_other(f: _Feeder, obj: object, where: _Path) -> None:
             f.text(b"S", _qualified(cls))
             handler(f, obj, where)
             return
-    raise TypeError(
+    raise UnsupportedValueError(
         f"{where}: cannot fingerprint {_qualified(cls)}; supported: None, bool, int, float, complex, str, "
         "bytes, list, tuple, dict, set, dataclasses, enums, date/time, Decimal, UUID, Path, numpy arrays, "
         "pandas objects, or objects defining __kart_fingerprint__() or gokart_serialize()"

@@ -12,6 +12,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
+from ._errors import InvalidInputError, UnsupportedValueError
+
 DependencyEntry = str | Mapping[str, str]
 
 
@@ -38,7 +40,7 @@ def unique_id(
         elif isinstance(entry, Mapping):
             entries.append(dict(entry))
         else:
-            raise TypeError(
+            raise UnsupportedValueError(
                 f"dependency entry must be a uid str or a params mapping, not {type(entry).__name__}"
             )
     entries.append(dict(params))
@@ -66,7 +68,7 @@ def parse_task_parameter_text(text: str) -> tuple[str, dict[str, str]]:
         family = outer["type"]
         params = json.loads(bz2.decompress(bytes.fromhex(outer["params"])).decode("utf-8"))
     except (ValueError, KeyError, TypeError, OSError) as exc:
-        raise ValueError(f"not a serialised task parameter: {text[:80]!r}") from exc
+        raise InvalidInputError(f"not a serialised task parameter: {text[:80]!r}") from exc
     if not isinstance(family, str) or not isinstance(params, dict):
-        raise ValueError(f"not a serialised task parameter: {text[:80]!r}")
+        raise InvalidInputError(f"not a serialised task parameter: {text[:80]!r}")
     return family, params
