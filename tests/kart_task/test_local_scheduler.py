@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from luigi.scheduler import DONE, FAILED, PENDING
 
-from kart_task import _scheduler as kart_scheduler
+from kart_task._luigi import scheduler as kart_scheduler
 from kart_task._build import WorkerSchedulerFactory
-from kart_task._scheduler import LocalScheduler
+from kart_task._luigi.scheduler import LocalScheduler
 
 WORKER = "worker-1"
 COUNTS = ("n_pending_tasks", "n_unique_pending", "n_pending_last_scheduled", "worker_state", "running_tasks")

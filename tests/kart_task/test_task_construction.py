@@ -12,7 +12,7 @@ import luigi.cmdline_parser
 import pytest
 
 import kart_task
-from kart_task._param_values import resolve_param_values
+from kart_task._luigi.param_values import resolve_param_values
 
 
 class Resolved(kart_task.TaskOnKart[Any]):

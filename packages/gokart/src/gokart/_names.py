@@ -17,7 +17,8 @@ import kart_lock
 import kart_notify
 import kart_storage
 import kart_task
-from kart_task import _build, _testing, _tree_formatter, _worker
+from kart_task import _build, _testing, _tree_formatter
+from kart_task._luigi import worker as _worker
 
 #: gokart module -> the kart objects it defines in gokart 1.12.2
 GOKART_HOMES: Mapping[str, tuple[object, ...]] = {

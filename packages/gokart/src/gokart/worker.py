@@ -3,17 +3,14 @@ forked worker module also carried are re-exported from luigi.worker)."""
 
 import multiprocessing
 
-from luigi.worker import (
-    _WAIT_INTERVAL_EPS,
-    ContextManagedTaskProcess,
-    GetWorkResponse,
-    _get_retry_policy_dict,
-    _is_external,
-    fork_lock,
-)
+from luigi.worker import ContextManagedTaskProcess, GetWorkResponse, fork_lock
 
 from kart_task import Worker, gokart_worker
-from kart_task._worker import TaskProcess, logger
+from kart_task._luigi.worker import TaskProcess, logger
+
+from ._luigi_compat import WAIT_INTERVAL_EPS as _WAIT_INTERVAL_EPS
+from ._luigi_compat import get_retry_policy_dict as _get_retry_policy_dict
+from ._luigi_compat import is_external as _is_external
 
 _fork_context = multiprocessing.get_context("fork")
 _ForkProcess = _fork_context.Process

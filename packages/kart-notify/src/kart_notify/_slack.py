@@ -18,15 +18,12 @@ from typing import Any
 import slack_sdk
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from ._errors import ChannelNotFoundError
 from ._report import RunReport
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 START_WARNING = "The job will start without slack notification: %s"
 SEND_WARNING = "Failed to send slack notification: %s"
-
-
-class ChannelNotFoundError(RuntimeError):
-    """The channel name is not among the conversations the token can see."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +36,19 @@ class SlackSettings:
     send_tree_info: bool = False
     send_only_on_failure: bool = False
 
+    def active_token(
+        self, environ: Mapping[str, str] | None = None, *, logger: logging.Logger | None = None
+    ) -> str | None:
+        """The token when notifications are on (a token in the `token_name` variable and a channel), else
+        None; which of the two is logged at INFO, in gokart's words. For hosts that build their own client."""
+        log = logger or logging.getLogger("kart_notify.slack")
+        token = (os.environ if environ is None else environ).get(self.token_name, "")
+        if not token or not self.channel:
+            log.info("Slack notification is not activated.")
+            return None
+        log.info("Slack notification is activated.")
+        return token
+
     def notifier(
         self,
         environ: Mapping[str, str] | None = None,
@@ -50,12 +60,9 @@ class SlackSettings:
 
         The token is read from the environment variable named by `token_name`, never stored here.
         """
-        log = logger or logging.getLogger("kart_notify.slack")
-        token = (os.environ if environ is None else environ).get(self.token_name, "")
-        if not token or not self.channel:
-            log.info("Slack notification is not activated.")
+        token = self.active_token(environ, logger=logger)
+        if token is None:
             return None
-        log.info("Slack notification is activated.")
         return SlackNotifier(
             token,
             self.channel,

@@ -18,6 +18,7 @@ from ._errors import EmptyDumpError
 from ._events import EventAggregator, FailureEvent
 from ._explain import RunReason, explain, format_explanation
 from ._flatten import FlattenableItems, flatten, map_flattenable_items
+from ._luigi.worker import RunFailure, Worker, gokart_worker
 from ._pandas_type import PandasTypeConfig, PandasTypeConfigMap, PandasTypeError
 from ._parameters import (
     TASK_ON_KART_TYPE,
@@ -40,7 +41,6 @@ from ._tree_info import (
 )
 from ._tree_legacy import make_tree_info, tree_info
 from ._typing import dataframe_type_of
-from ._worker import RunFailure, Worker, gokart_worker
 from ._workspace import delete_local_unnecessary_outputs
 
 __version__ = "0.1.0"

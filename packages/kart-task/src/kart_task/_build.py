@@ -25,13 +25,13 @@ import luigi
 import luigi.execution_summary
 import luigi.rpc
 import luigi.scheduler
-import luigi.task_register
 
 from kart_lock import TaskLockException
 
-from ._scheduler import LocalScheduler
+from ._luigi import internals
+from ._luigi.scheduler import local_scheduler
+from ._luigi.worker import RunFailure, Worker
 from ._task import TaskOnKart
-from ._worker import RunFailure, Worker
 
 T = TypeVar("T")
 
@@ -79,7 +79,7 @@ class WorkerSchedulerFactory:
     """What luigi.build uses to make its scheduler and worker; kart's worker keeps failures."""
 
     def create_local_scheduler(self) -> luigi.scheduler.Scheduler:
-        return LocalScheduler(prune_on_get_work=True, record_task_history=False)
+        return local_scheduler(prune_on_get_work=True, record_task_history=False)
 
     def create_remote_scheduler(self, url: str) -> luigi.rpc.RemoteScheduler:
         return luigi.rpc.RemoteScheduler(url)
@@ -213,13 +213,12 @@ def _reset_register(keep: set[str] | None = None) -> None:
     from ._pandas_type import PandasTypeConfig
 
     kept = _kept_modules(keep if keep is not None else {"gokart", "luigi"})
-    register: Any = luigi.task_register.Register
-    register._reg = [
-        cls
-        for cls in register._reg
-        if cls.__module__.split(".")[0] in kept
-        or (isinstance(cls, type) and issubclass(cls, PandasTypeConfig))
-    ]
+    internals.keep_registered(
+        lambda cls: (
+            cls.__module__.split(".")[0] in kept
+            or (isinstance(cls, type) and issubclass(cls, PandasTypeConfig))
+        )
+    )
 
 
 def _full_jitter_delays(max_wait_seconds: float) -> Iterable[float]:

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import luigi
-from luigi.task import _task_wraps
+
+from ._luigi.internals import task_wraps
 
 TaskClass = TypeVar("TaskClass", bound=type[luigi.Task])
 
@@ -24,7 +25,7 @@ class inherits_config_params:
         config_class = self._config_class
         alias = self._parameter_alias
 
-        @_task_wraps(task_class)
+        @task_wraps(task_class)
         class Wrapped(task_class):  # type: ignore[valid-type,misc]
             @classmethod
             def get_param_values(cls, params: Any, args: Any, kwargs: dict[str, Any]) -> Any:

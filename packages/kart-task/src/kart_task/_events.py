@@ -12,6 +12,8 @@ from typing import Any
 
 import luigi
 
+from ._luigi import internals
+
 
 @dataclass(frozen=True)
 class FailureEvent:
@@ -44,9 +46,8 @@ class EventAggregator:
         self._installed = True
 
     def remove_handlers(self) -> None:
-        callbacks: Any = luigi.Task._event_callbacks.get(luigi.Task, {})
-        callbacks.get(luigi.Event.SUCCESS, set()).discard(self._success)
-        callbacks.get(luigi.Event.FAILURE, set()).discard(self._failure)
+        internals.remove_event_handler(luigi.Event.SUCCESS, self._success)
+        internals.remove_event_handler(luigi.Event.FAILURE, self._failure)
         self._installed = False
 
     def _success(self, task: luigi.Task) -> None:
@@ -69,12 +70,10 @@ class EventAggregator:
 
     def add_from_worker(self, worker: Any) -> None:
         """Record what a finished luigi worker ran but no handler here saw (events fired in a child)."""
-        import luigi.execution_summary
-
-        history = getattr(worker, "_add_task_history", None)
+        history = internals.task_history(worker)
         if history is None:
             return
-        sets = luigi.execution_summary._partition_tasks(worker)
+        sets = internals.partition_tasks(worker)
         exceptions: dict[str, BaseException] = {}
         channel = getattr(worker, "failures", None)
         if channel is not None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import luigi
-import luigi.task_register
 import pandas as pd
+
+from ._luigi.internals import RegisterView, registered_subclasses
 
 
 class PandasTypeError(Exception):
@@ -44,12 +45,20 @@ class PandasTypeConfigMap(luigi.Config):
             self._configs[task_namespace].check(obj)
 
 
-def _configs_by_namespace() -> dict[str | None, type[PandasTypeConfig]]:
+def _scan_configs() -> dict[str | None, type[PandasTypeConfig]]:
     configs: dict[str | None, type[PandasTypeConfig]] = {}
-    register: Any = luigi.task_register.Register
-    for cls in register._reg:
-        if isinstance(cls, type) and issubclass(cls, PandasTypeConfig) and cls is not PandasTypeConfig:
-            configs[cls.task_namespace] = cls
+    for cls in registered_subclasses(PandasTypeConfig):
+        config = cast(type[PandasTypeConfig], cls)
+        configs[config.task_namespace] = config
+    return configs
+
+
+#: the configs by namespace, scanned again only when a class registered or left luigi's register
+_CONFIGS = RegisterView(_scan_configs)
+
+
+def _configs_by_namespace() -> dict[str | None, type[PandasTypeConfig]]:
+    configs: dict[str | None, type[PandasTypeConfig]] = _CONFIGS.get()
     return configs
 
 

@@ -11,16 +11,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 import luigi
-from luigi.parameter import _no_value
 from luigi.task_register import Register
 
 from kart_hash import parse_task_parameter_text, task_parameter_text
 
+from ._luigi.parameters import NO_VALUE, CheckedParameter, RequiredValueBoolParameter
+
 if TYPE_CHECKING:
     from typing import Unpack
 
-    from luigi.parameter import _NoValueType, _ParameterKwargs
-
+    from ._luigi.parameters import NoValueType, ParameterKwargs
     from ._task import TaskOnKart
 
 #: The task type a task-valued parameter holds: `TaskInstanceParameter[A]` holds an `A` (gokart's name,
@@ -66,7 +66,7 @@ def _not_an_instance(value: object, expected: type, what: str) -> TypeError:
     return error
 
 
-class TaskInstanceParameter(luigi.Parameter[TASK_ON_KART_TYPE]):
+class TaskInstanceParameter(CheckedParameter[TASK_ON_KART_TYPE]):
     """A parameter holding a task instance; by default also a dependency of the task (gokart).
 
     Generic like gokart's: `a: TaskInstanceParameter[A] = TaskInstanceParameter()`."""
@@ -74,8 +74,8 @@ class TaskInstanceParameter(luigi.Parameter[TASK_ON_KART_TYPE]):
     def __init__(
         self,
         expected_type: type[TASK_ON_KART_TYPE] | None = None,
-        default: TASK_ON_KART_TYPE | _NoValueType = _no_value,
-        **kwargs: Unpack[_ParameterKwargs],
+        default: TASK_ON_KART_TYPE | NoValueType = NO_VALUE,
+        **kwargs: Unpack[ParameterKwargs],
     ) -> None:
         self._expected_type: type | None = _checked_type("expected_type", expected_type)
         super().__init__(default, **kwargs)
@@ -90,14 +90,14 @@ class TaskInstanceParameter(luigi.Parameter[TASK_ON_KART_TYPE]):
     def serialize(self, x: TASK_ON_KART_TYPE) -> str:
         return _task_text(x)
 
-    def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
+    def _kart_check_value(self, param_name: str, param_value: Any) -> None:
         expected = self.expected_type
         if not isinstance(param_value, expected):
             what = f"{param_name!r} takes a {expected.__name__} instance"
             raise _not_an_instance(param_value, expected, what)
 
 
-class ListTaskInstanceParameter(luigi.Parameter[list[TASK_ON_KART_TYPE]]):
+class ListTaskInstanceParameter(CheckedParameter[list[TASK_ON_KART_TYPE]]):
     """A parameter holding a list of task instances (stored as a tuple, as luigi stores lists).
 
     Generic like gokart's: `a: ListTaskInstanceParameter[A] = ListTaskInstanceParameter()`."""
@@ -105,8 +105,8 @@ class ListTaskInstanceParameter(luigi.Parameter[list[TASK_ON_KART_TYPE]]):
     def __init__(
         self,
         expected_elements_type: type[TASK_ON_KART_TYPE] | None = None,
-        default: list[TASK_ON_KART_TYPE] | _NoValueType = _no_value,
-        **kwargs: Unpack[_ParameterKwargs],
+        default: list[TASK_ON_KART_TYPE] | NoValueType = NO_VALUE,
+        **kwargs: Unpack[ParameterKwargs],
     ) -> None:
         self._expected_elements_type: type | None = _checked_type(
             "expected_elements_type", expected_elements_type
@@ -123,7 +123,7 @@ class ListTaskInstanceParameter(luigi.Parameter[list[TASK_ON_KART_TYPE]]):
     def serialize(self, x: Iterable[TASK_ON_KART_TYPE]) -> str:
         return json.dumps([_task_text(task) for task in x])
 
-    def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
+    def _kart_check_value(self, param_name: str, param_value: Any) -> None:
         expected = self.expected_elements_type
         # iterated as gokart does: a str is checked character by character, a non-iterable raises
         # Python's own "object is not iterable"
@@ -133,7 +133,7 @@ class ListTaskInstanceParameter(luigi.Parameter[list[TASK_ON_KART_TYPE]]):
                 raise _not_an_instance(item, expected, what)
 
 
-class ExplicitBoolParameter(luigi.BoolParameter):
+class ExplicitBoolParameter(RequiredValueBoolParameter):
     """A bool that always takes a value on the command line (`--flag true`), as gokart's does.
 
     Unlike luigi's BoolParameter it has no implicit `False` default (a task built without it raises
@@ -141,11 +141,6 @@ class ExplicitBoolParameter(luigi.BoolParameter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         luigi.Parameter.__init__(self, *args, **kwargs)  # skips BoolParameter's implicit default
-
-    # an instance method over luigi's classmethod, as luigi's BoolParameter has it
-    def _parser_kwargs(self, param_name: Any, task_name: Any = None) -> Any:  # type: ignore[override]
-        # luigi.Parameter's: one required value (BoolParameter's adds store_true or nargs="?")
-        return super(luigi.BoolParameter, self)._parser_kwargs(param_name, task_name)
 
 
 # Exact types whose instances can never be a task or a tuple of tasks: most of a task's attributes.

@@ -24,7 +24,6 @@ from typing import Any, NoReturn
 
 import luigi
 import luigi.cmdline_parser
-import luigi.execution_summary
 import luigi.interface
 import luigi.retcodes
 from luigi.setup_logging import InterfaceLogging
@@ -32,6 +31,7 @@ from luigi.setup_logging import InterfaceLogging
 from ._build import WorkerSchedulerFactory
 from ._events import EventAggregator
 from ._flatten import flatten
+from ._luigi import internals
 from ._progress import Progress
 from ._testing import try_to_run_test_for_empty_data_frame
 from ._tree_legacy import tree_info
@@ -92,8 +92,7 @@ def take_run_flags(args: Sequence[str]) -> tuple[list[str], RunFlags]:
 
 def _set_retcodes() -> None:
     """gokart's exit codes, as luigi `retcode` class attributes (process-wide, like gokart)."""
-    for name, code in RETCODES.items():
-        setattr(luigi.retcodes.retcode, name, code)
+    internals.set_retcodes(RETCODES.items())
 
 
 # --- tree info ---------------------------------------------------------------------------------------
@@ -191,7 +190,9 @@ def _run_with_retcodes(
         retcodes = luigi.retcodes.retcode()
     while True:
         try:
-            result = luigi.interface._run(argv, worker_scheduler_factory=factory or WorkerSchedulerFactory())
+            result = luigi.interface.run(
+                argv, worker_scheduler_factory=factory or WorkerSchedulerFactory(), detailed_summary=True
+            )
             worker = result.worker
         except luigi.interface.PidLockAlreadyTakenExit:
             sys.exit(retcodes.already_running)
@@ -202,8 +203,8 @@ def _run_with_retcodes(
         if aggregator is not None:
             aggregator.add_from_worker(worker)
         with luigi.cmdline_parser.CmdlineParser.global_instance(argv):
-            task_sets = luigi.execution_summary._summary_dict(worker)
-            root_task = luigi.execution_summary._root_task(worker)
+            task_sets = internals.summary_sets(worker)
+            root_task = internals.root_task(worker)
             remote = not luigi.interface.core().local_scheduler
         if not (remote and _still_running_elsewhere(task_sets, root_task)):
             break

@@ -27,8 +27,8 @@ import kart_storage
 from . import _logs, _luigi_targets  # noqa: F401
 from ._errors import EmptyDumpError
 from ._flatten import flatten, map_flattenable_items
+from ._luigi.param_values import param_values
 from ._pandas_type import check_pandas_types
-from ._param_values import resolve_param_values
 from ._parameters import (
     ExplicitBoolParameter,
     ListTaskInstanceParameter,
@@ -231,7 +231,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         """luigi's parameter resolution without its eager repr() of every argument (a task holding
         thousands of tasks spent most of its construction there) and without config lookups where no
         config can apply."""
-        return resolve_param_values(cls, params, args, kwargs)
+        return param_values(cls, params, args, kwargs)
 
     def to_str_params(self, only_significant: bool = False, only_public: bool = False) -> dict[str, str]:
         """luigi's serialised parameters; each parameter is serialised once per instance, so a parent's

@@ -6,6 +6,7 @@ failed, and asks the command line and config for every parameter left out. For a
 of tasks the description alone dominates construction. Here the description is formatted only for an
 error message, and a parameter takes its default directly when neither the command line nor any config
 section can hold a value for it. Values, exception types, messages and warnings are luigi's.
+`param_values()` is what tasks call: this resolution, or luigi's own on a luigi the seam does not support.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from luigi.parameter import (
     UnconsumedParameterWarning,
     UnknownParameterException,
 )
+
+from .support import specialised
 
 Params = Sequence[tuple[str, luigi.Parameter]]
 
@@ -113,6 +116,16 @@ def resolve_param_values(
 
     _warn_unconsumed(cls, task_family, config, values)
     return [(name, _hashable(values[name])) for name, _ in params]
+
+
+def param_values(
+    cls: Any, params: Params, args: Sequence[Any], kwargs: dict[str, Any]
+) -> list[tuple[str, Any]]:
+    """`resolve_param_values`, or luigi's `Task.get_param_values` on a luigi the seam does not support."""
+    if specialised():
+        return resolve_param_values(cls, params, args, kwargs)
+    values: list[tuple[str, Any]] = luigi.Task.get_param_values.__func__(cls, params, args, kwargs)  # type: ignore[attr-defined]
+    return values
 
 
 def _warn_unconsumed(cls: Any, task_family: str, config: Any, values: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ luigi's local scheduler answers each `get_work` by pruning the whole graph, sort
 walking every pending task's upstream: O(tasks) work per task run, so O(tasks²) per build (about half of
 a 1000-task build's time). This subclass gives the same answers for the case in-process builds have (one
 worker, no resources, no batching, no assistant) with cheap steps, and defers to luigi otherwise.
+`local_scheduler()` makes one, or luigi's own Scheduler on a luigi the seam does not support.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 import luigi.scheduler
 from luigi.task_status import DISABLED, DONE, FAILED, PENDING, RUNNING
+
+from .support import specialised
 
 #: seconds between two prunes; luigi's own work in a prune (retry delays, dead workers) is timed in
 #: minutes, so a second's granularity changes nothing a build can observe
@@ -224,3 +227,10 @@ class LocalScheduler(luigi.scheduler.Scheduler):
             "worker_state": this.state,
             "running_tasks": running_tasks,
         }
+
+
+def local_scheduler(**kwargs: Any) -> luigi.scheduler.Scheduler:
+    """The scheduler for in-process builds: `LocalScheduler`, or luigi's own on an unsupported luigi."""
+    if specialised():
+        return LocalScheduler(**kwargs)
+    return luigi.scheduler.Scheduler(**kwargs)

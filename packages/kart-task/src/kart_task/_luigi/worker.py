@@ -10,6 +10,9 @@ instance of its own class whenever the building process holds that class (see `_
 As in gokart, a task whose `requires()` raises stops the scheduling: the exception `requires()` raised comes
 out of `add()` (gokart's `str(task)` trips over it; kart's `str(task)` stays printable, so it is raised on
 purpose), after luigi logged it as an unexpected scheduling error.
+
+On a luigi the seam does not support (`support.specialised()` is False) the worker is luigi's own: the
+`[gokart_worker]` options still configure it, and nothing of luigi's is overridden.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from typing import Any
 import luigi
 import luigi.worker
 
-from ._exception_transport import Packed, pack, unpack
-from ._parameters import ExplicitBoolParameter
+from kart_task._exception_transport import Packed, pack, unpack
+from kart_task._parameters import ExplicitBoolParameter
+
+from .support import specialised
 
 logger = logging.getLogger("gokart.worker")
 
@@ -130,6 +135,7 @@ class Worker(luigi.worker.Worker):
         config: gokart_worker | None = None,
     ) -> None:
         self._kart_config = config if config is not None else gokart_worker()
+        self._kart_specialised = specialised()
         self.failures = _FailureChannel()
         super().__init__(
             scheduler=scheduler,
@@ -138,24 +144,31 @@ class Worker(luigi.worker.Worker):
             assistant=assistant,
             **_luigi_worker_options(self._kart_config),
         )
-        self._config = self._kart_config
+        if self._kart_specialised:
+            self._config = self._kart_config
 
     def _add(self, task: luigi.Task, is_complete: Any) -> Any:
-        if isinstance(is_complete, luigi.worker.TracebackWrapper):
+        if self._kart_specialised and isinstance(is_complete, luigi.worker.TracebackWrapper):
             _raise_if_requires_raises(task)  # complete() failed: because requires() raises?
         return super()._add(task, is_complete)
 
     def _log_dependency_error(self, task: luigi.Task, tb: str) -> None:
-        _raise_if_requires_raises(task)
+        if self._kart_specialised:
+            _raise_if_requires_raises(task)
         super()._log_dependency_error(task, tb)
 
     def _check_complete_value(self, is_complete: Any) -> None:
+        if not self._kart_specialised:
+            super()._check_complete_value(is_complete)
+            return
         if isinstance(is_complete, luigi.worker.TracebackWrapper):
             raise luigi.worker.AsyncCompletionException(is_complete.trace)
         if not isinstance(is_complete, bool):
             raise Exception(f"Return value of Task.complete() must be boolean (was {is_complete!r})")
 
-    def _create_task_process(self, task: luigi.Task) -> TaskProcess:
+    def _create_task_process(self, task: luigi.Task) -> Any:
+        if not self._kart_specialised:
+            return super()._create_task_process(task)
         message_queue: Any = multiprocessing.Queue() if task.accepts_messages else None
         reporter = luigi.worker.TaskStatusReporter(self._scheduler, task.task_id, self._id, message_queue)
         return TaskProcess(
