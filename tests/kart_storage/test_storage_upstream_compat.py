@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+import kart_hash
 import kart_storage
 from _upstream import run_upstream
 
@@ -164,7 +165,7 @@ _DILL_SCRIPT = (
     _OBJECTS
     + r"""
 import io, json, os, sys
-sys.path.insert(0, sys.argv[2])
+sys.path[:0] = sys.argv[2:]  # kart_storage's source and kart_hash's (which it imports)
 from gokart.target import make_target
 from kart_storage import _pickle
 
@@ -189,5 +190,7 @@ def test_pickles_are_byte_identical_when_dill_is_installed(tmp_path: Path) -> No
     """kart's pickle writer run inside upstream's venv (which has dill) gives gokart's exact bytes,
     including DataFrames whose numpy arrays dill wraps in its own helpers."""
     source = Path(kart_storage.__file__).resolve().parent.parent
-    result = json.loads(run_upstream(_DILL_SCRIPT, str(tmp_path), str(source)).strip().splitlines()[-1])
+    hash_source = Path(kart_hash.__file__).resolve().parent.parent
+    output = run_upstream(_DILL_SCRIPT, str(tmp_path), str(source), str(hash_source))
+    result = json.loads(output.strip().splitlines()[-1])
     assert result == {"plain.pkl": True, "frame.pkl": True}
