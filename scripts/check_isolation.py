@@ -45,7 +45,14 @@ def run(cmd: list[str], **kwargs: object) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
 
 
-def check_package(module: str, pkg_dir: Path, pytest_args: list[str]) -> Counts:
+def installed_version(python: str, dist: str) -> str | None:
+    """The version of `dist` in the venv of `python`, or None when it is not installed there."""
+    code = f"import importlib.metadata as m; print(m.version({dist!r}))"
+    found = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def check_package(module: str, pkg_dir: Path, pytest_args: list[str], luigi: dict[str, str]) -> Counts:
     data = tomllib.loads((pkg_dir / "pyproject.toml").read_text())
     extras = sorted(data["project"].get("optional-dependencies", {}))
     test_reqs = data.get("dependency-groups", {}).get("test", [])
@@ -64,6 +71,11 @@ def check_package(module: str, pkg_dir: Path, pytest_args: list[str]) -> Counts:
     )
     run([python, "-c", probe])
     print(f"ok: import {module} pulls in none of {forbidden}", flush=True)
+    # The newest luigi of the declared range is tested here (the oldest by scripts/_oldest_luigi.py).
+    version = installed_version(python, "luigi")
+    if version is not None:
+        luigi[pkg_dir.name] = version
+        print(f"{pkg_dir.name} resolved luigi {version}", flush=True)
     tests = ROOT / "tests" / module
     report = VENVS / f"{pkg_dir.name}.junit.xml"
     report.unlink(missing_ok=True)
@@ -89,19 +101,20 @@ def main() -> int:
     VENVS.mkdir(exist_ok=True)
     SUMMARY.unlink(missing_ok=True)
     total = Counts()
+    luigi: dict[str, str] = {}
     for module, pkg_dir in package_dirs().items():
         if args.only and module not in args.only:
             continue
         print(f"\n=== isolation: {pkg_dir.name} ===", flush=True)
         try:
-            counts = check_package(module, pkg_dir, pytest_args)
+            counts = check_package(module, pkg_dir, pytest_args, luigi)
         except subprocess.CalledProcessError as exc:
             print(f"isolation {pkg_dir.name}: set-up or import probe failed: {exc}", flush=True)
             counts = Counts(failed=1)
         print(f"isolation {pkg_dir.name}: {counts.line()}", flush=True)
         total += counts
     print(f"isolation: {total.line()}")
-    SUMMARY.write_text(json.dumps(vars(total)))
+    SUMMARY.write_text(json.dumps({"counts": vars(total), "luigi": luigi}))
     return 1 if total.failed else 0
 
 

@@ -17,4 +17,7 @@ fi
 # Debian starts a redis-server service on install; the tests start their own on free ports.
 
 python3 -m hatch --version >/dev/null 2>&1 || python3 -m pip install --quiet 'hatch>=1.16'
+# The oldest-luigi pass calls hatch again from inside the default env, whose python3 has no hatch.
+KART_HATCH_PYTHON="$(python3 -c 'import sys; print(sys.executable)')"
+export KART_HATCH_PYTHON
 exec python3 -m hatch run all "$@"
