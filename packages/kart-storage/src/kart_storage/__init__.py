@@ -20,6 +20,7 @@ from ._backends import (
 from ._errors import (
     CorruptTargetError,
     IntegrityError,
+    IntegritySettingError,
     KartStorageError,
     StorageConfigurationError,
     TargetExistsError,
@@ -40,7 +41,7 @@ from ._filesystem import (
 # --- formats, processors and targets: names added here by the formats work ---
 from ._formats import GZIP, NOP, StreamFormat, Text, TextStreamFormat
 from ._in_memory import InMemoryCacheRepository, InMemoryData, InMemoryTarget, make_in_memory_target
-from ._integrity import IntegrityWarning
+from ._integrity import IntegrityWarning, parse_verify_integrity
 from ._labels import RequiredTaskOutput, task_state_labels
 from ._large_frames import LargeDataFrameProcessor
 from ._model import ModelTarget, make_model_target
@@ -106,6 +107,7 @@ __all__ = [
     "InMemoryData",
     "InMemoryTarget",
     "IntegrityError",
+    "IntegritySettingError",
     "IntegrityWarning",
     "JsonFileProcessor",
     "JsonFileProcessorPandas",
@@ -153,6 +155,7 @@ __all__ = [
     "make_model_target",
     "make_target",
     "override_filesystem",
+    "parse_verify_integrity",
     "register_file_processor",
     "register_filesystem",
     "reset",

@@ -59,3 +59,7 @@ class TargetExistsError(KartStorageError, FileExistsError):
 
 class UnsafePathError(KartStorageError, ValueError):
     """A path meant to stay inside a workspace is absolute, a URL, or climbs out of it with `..`."""
+
+
+class IntegritySettingError(KartStorageError, ValueError):
+    """The integrity switch (`verify_integrity=`, `KART_VERIFY_INTEGRITY`) is not one of its words."""

@@ -22,7 +22,7 @@ from typing import IO, BinaryIO, Literal, Protocol, cast
 
 from kart_hash import file_digest_and_hmac
 
-from ._errors import IntegrityError, TargetNotFoundError, UntrustedPickleError
+from ._errors import IntegrityError, IntegritySettingError, TargetNotFoundError, UntrustedPickleError
 from ._filesystem import FileSystem
 
 logger = logging.getLogger(__name__)
@@ -38,8 +38,12 @@ SIGNATURE_FIELD = "kart-hmac-sha256"
 VerifyMode = Literal["off", "on", "strict"]
 VerifyOption = bool | Literal["strict"] | None
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
+#: the words of the integrity switch (case and surrounding spaces ignored), here and in kart-task
+_VERIFY_WORDS: dict[str, bool | Literal["strict"]] = {
+    **dict.fromkeys(("1", "true", "yes", "on"), True),
+    **dict.fromkeys(("", "0", "false", "no", "off"), False),
+    "strict": "strict",
+}
 
 
 class IntegrityWarning(UserWarning):
@@ -47,22 +51,33 @@ class IntegrityWarning(UserWarning):
     with verification off). Strict verification turns this into IntegrityError."""
 
 
+def parse_verify_integrity(word: object) -> VerifyOption:
+    """The integrity switch (`verify_integrity`, `KART_VERIFY_INTEGRITY`) from its word: "1", "true",
+    "yes", "on" give True; "", "0", "false", "no", "off" give False; "strict" gives "strict" (case and
+    surrounding spaces ignored; other values by their text). True, False and None (unset: the environment
+    decides) pass through. Anything else raises IntegritySettingError (a ValueError) naming the value."""
+    if word is None or isinstance(word, bool):
+        return word
+    found = _VERIFY_WORDS.get(str(word).strip().lower())
+    if found is not None:
+        return found
+    raise IntegritySettingError(f"verify_integrity must be true, strict or false, not {word!r}")
+
+
 def resolve_verify(option: VerifyOption) -> VerifyMode:
     """The argument when given (True, False or "strict"), else KART_VERIFY_INTEGRITY, else off."""
     if option is None:
         raw = os.environ.get(VERIFY_ENV, "").strip().lower()
-        if raw in _FALSE:
-            return "off"
-        if raw in _TRUE:
-            return "on"
-        if raw == "strict":
-            return "strict"
-        raise ValueError(f"{VERIFY_ENV}={raw!r} is not one of 0, 1, strict")
+        try:
+            option = parse_verify_integrity(raw)
+        except IntegritySettingError:
+            raise IntegritySettingError(f"{VERIFY_ENV}={raw!r} is not one of 0, 1, strict") from None
+        return "strict" if option == "strict" else "on" if option else "off"
     if option == "strict":
         return "strict"
     if isinstance(option, bool):
         return "on" if option else "off"
-    raise ValueError(f"verify_integrity must be True, False or 'strict', got {option!r}")
+    raise IntegritySettingError(f"verify_integrity must be True, False or 'strict', got {option!r}")
 
 
 def resolve_signing_key(key: bytes | str | None) -> bytes | None:
