@@ -17,7 +17,6 @@ import kart_lock
 import kart_notify
 import kart_storage
 import kart_task
-from kart_task import _build, _testing, _tree_formatter
 from kart_task._luigi import worker as _worker
 
 #: gokart module -> the kart objects it defines in gokart 1.12.2
@@ -29,11 +28,11 @@ GOKART_HOMES: Mapping[str, tuple[object, ...]] = {
         kart_task.TaskDumpConfig,
         kart_task.TaskDumpMode,
         kart_task.TaskDumpOutputType,
-        _build.TaskLockExceptionRaisedFlag,
+        kart_task.TaskLockExceptionRaisedFlag,
         kart_task.WorkerProtocol,
         kart_task.WorkerSchedulerFactory,
-        _build._get_output,
-        _build._reset_register,
+        kart_task.load_task_output,
+        kart_task.reset_task_register,
         kart_task.build,
         kart_task.process_task_info,
     ),
@@ -112,10 +111,10 @@ GOKART_HOMES: Mapping[str, tuple[object, ...]] = {
     "gokart.testing.check_if_run_with_empty_data_frame": (
         kart_task.test_run,
         kart_task.try_to_run_test_for_empty_data_frame,
-        _testing._TestStatus,
-        _testing._get_all_tasks,
-        _testing._run_with_test_status,
-        _testing._test_run_with_empty_data_frame,
+        kart_task.EmptyDataFrameTestStatus,
+        kart_task.all_required_tasks,
+        kart_task.run_on_empty_data_frames,
+        kart_task.run_empty_data_frame_test,
     ),
     "gokart.testing.pandas_assert": (kart_task.assert_frame_contents_equal,),
     "gokart.tree.task_info": (
@@ -125,12 +124,12 @@ GOKART_HOMES: Mapping[str, tuple[object, ...]] = {
         kart_task.make_task_info_as_tree_str,
     ),
     "gokart.tree.task_info_formatter": (
-        _tree_formatter.RequiredTask,
-        _tree_formatter.TaskInfo,
-        _tree_formatter._make_requires_info,
-        _tree_formatter.make_task_info_tree,
-        _tree_formatter.make_tree_info,
-        _tree_formatter.make_tree_info_table_list,
+        kart_task.RequiredTask,
+        kart_task.TaskInfo,
+        kart_task.requires_info,
+        kart_task.make_task_info_tree,
+        kart_task.format_task_info_tree,
+        kart_task.make_tree_info_table_list,
     ),
     "gokart.utils": (kart_task.add_config, kart_task.map_flattenable_items),
     "gokart.worker": (_worker.TaskProcess, kart_task.Worker, kart_task.gokart_worker),

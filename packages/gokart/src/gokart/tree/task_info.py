@@ -9,8 +9,10 @@ from kart_task import (
     make_task_info_as_mermaid,
     make_task_info_as_table,
     make_task_info_as_tree_str,
+    make_task_info_tree,
+    make_tree_info_table_list,
 )
-from kart_task._tree_formatter import make_task_info_tree, make_tree_info, make_tree_info_table_list
+from kart_task import format_task_info_tree as make_tree_info
 
 __all__ = [
     "dump_task_info_graph",
