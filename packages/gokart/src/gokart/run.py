@@ -3,31 +3,49 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import luigi.cmdline_parser
 
-import gokart
+from gokart.info import make_tree_info
 from gokart.slack import EventAggregator, SlackAPI, SlackConfig
+from kart_notify import TREE_INFO_PLACEHOLDER, RunEvents, RunReport, SlackSettings, TaskFailure
 from kart_task import run as _kart_run
-from kart_task._run import take_run_flags
+from kart_task import take_run_flags
 
 logger = logging.getLogger(__name__)
 
 
+def _slack_settings() -> SlackSettings:
+    """`[SlackConfig]` of the command line being parsed, as kart-notify's settings."""
+    config = SlackConfig()
+    return SlackSettings(
+        token_name=str(config.token_name),
+        channel=str(config.channel),
+        to_user=str(config.to_user),
+        send_tree_info=bool(config.send_tree_info),
+        send_only_on_failure=bool(config.send_only_on_failure),
+    )
+
+
+def _run_events(event_aggregator: EventAggregator) -> RunEvents:
+    """The run's outcomes as kart-notify's events, in gokart 1.12.2's layout (its blocks run together)."""
+    return RunEvents(
+        successes=event_aggregator.success_events,
+        failures=[TaskFailure(event.task, event.exception) for event in event_aggregator.failure_events],
+        block_separator="",
+    )
+
+
 def _try_get_slack_api(cmdline_args: Sequence[str]) -> SlackAPI | None:
     with luigi.cmdline_parser.CmdlineParser.global_instance(list(cmdline_args)):
-        config = SlackConfig()
-        token = os.getenv(str(config.token_name), "")
-        channel, to_user = str(config.channel), str(config.to_user)
-    if token and channel:
-        logger.info("Slack notification is activated.")
-        return SlackAPI(token=token, channel=channel, to_user=to_user)
-    logger.info("Slack notification is not activated.")
-    return None
+        settings = _slack_settings()
+    token = settings.active_token(logger=logger)
+    if token is None:
+        return None
+    return SlackAPI(token=token, channel=settings.channel, to_user=settings.to_user)
 
 
 def _try_to_send_event_summary_to_slack(
@@ -35,27 +53,15 @@ def _try_to_send_event_summary_to_slack(
 ) -> None:
     if slack_api is None:
         return
+    events = _run_events(event_aggregator)
     with luigi.cmdline_parser.CmdlineParser.global_instance(list(cmdline_args)) as parser:
-        if SlackConfig().send_only_on_failure and not event_aggregator.failure_events:
+        settings = _slack_settings()
+        if settings.send_only_on_failure and not events.failed:
             return
         task = parser.get_task_obj()
-        tree_info = (
-            gokart.make_tree_info(task, details=True)
-            if SlackConfig().send_tree_info
-            else "Please add SlackConfig.send_tree_info to include tree-info"
-        )
-        name = type(task).__name__
-    comment = f"Report of {name}" + os.linesep + event_aggregator.get_summary()
-    content = os.linesep.join(
-        [
-            "===== Event List ====",
-            event_aggregator.get_event_list(),
-            os.linesep,
-            "==== Tree Info ====",
-            tree_info,
-        ]
-    )
-    slack_api.send_snippet(comment=comment, title="event.txt", content=content)
+        tree_info = make_tree_info(task, details=True) if settings.send_tree_info else TREE_INFO_PLACEHOLDER
+    report = RunReport(type(task).__name__, events, tree_info=tree_info)
+    slack_api.send_snippet(comment=report.comment, title="event.txt", content=report.content)
 
 
 def run(cmdline_args: Sequence[str] | None = None, set_retcode: bool = True) -> NoReturn:
