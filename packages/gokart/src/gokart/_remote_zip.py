@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 
-from gokart._cloud import filesystem
+from gokart._extras import filesystem
 from gokart.zip_client import ZipClient, _unzip_file
 
 _MIB = 1024 * 1024

@@ -7,7 +7,7 @@ from typing import Any
 import luigi
 
 import kart_storage
-from gokart._cloud import require_gcs
+from gokart._extras import require_gcs
 
 
 class GCSConfig(luigi.Config):

@@ -14,7 +14,7 @@ from typing import Any, Final, cast
 from urllib.parse import urlsplit
 
 import kart_storage
-from gokart._cloud import filesystem, require_gcs
+from gokart._extras import filesystem, require_gcs
 from gokart.gcs_config import GCSConfig  # noqa: F401 - a name gokart has here
 from gokart.required_task_output import RequiredTaskOutput
 from gokart.utils import FlattenableItems
@@ -32,7 +32,10 @@ class GCSObjectMetadataClient:
     @staticmethod
     def _path_to_bucket_and_key(path: str) -> tuple[str, str]:
         parts = urlsplit(path)
-        assert parts.scheme == "gs"
+        if parts.scheme != "gs":
+            # gokart 1.12.2 raises a bare AssertionError for a path of another store (callers may catch it);
+            # raised explicitly, so `python -O` keeps the check
+            raise AssertionError
         return parts.netloc, parts.path.lstrip("/")
 
     @staticmethod

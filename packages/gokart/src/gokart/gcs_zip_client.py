@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gokart._cloud import require_gcs
+from gokart._extras import require_gcs
 from gokart._remote_zip import RemoteZipClient
 from gokart.zip_client import ZipClient, _unzip_file  # noqa: F401 - names gokart has here
 

@@ -13,7 +13,7 @@ import luigi
 import luigi.format
 import luigi.target
 
-from gokart._cloud import filesystem, require_gcs, require_s3
+from gokart._extras import filesystem, require_gcs, require_s3
 from gokart.zip_client import ZipClient
 
 object_storage_path_prefix = ["s3://", "gs://"]

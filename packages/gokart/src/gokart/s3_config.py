@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import luigi
 
 import kart_storage
-from gokart._cloud import require_s3
+from gokart._extras import require_s3
 
 if TYPE_CHECKING:
     from luigi.contrib.s3 import S3Client
