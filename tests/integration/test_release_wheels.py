@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ROOT / "packages"
 
 _PROBE = r"""
-import importlib, json, sys
-report = {"errors": {}, "all_missing": {}, "files": {}}
+import importlib, importlib.metadata, json, sys
+report = {"errors": {}, "all_missing": {}, "files": {}, "versions": {}}
 for name in json.loads(sys.argv[1]):
     try:
         module = importlib.import_module(name)
@@ -35,6 +35,9 @@ for name in json.loads(sys.argv[1]):
     missing = [n for n in getattr(module, "__all__", []) if not hasattr(module, n)]
     if missing:
         report["all_missing"][name] = missing
+    if "." not in name:
+        dist = "gokart" if name == "gokart" else name.replace("_", "-")
+        report["versions"][dist] = [importlib.metadata.version(dist), getattr(module, "__version__", None)]
 print(json.dumps(report))
 """
 
@@ -120,3 +123,7 @@ def test_wheels_install_from_a_folder_and_every_public_module_imports(tmp_path: 
     outside = {name: f for name, f in report["files"].items() if not str(Path(f).resolve()).startswith(site)}
     assert outside == {}, "modules imported from outside the fresh venv"
     assert sorted(report["files"]) == sorted(modules)
+    # The installed metadata and each package's __version__ are the version in its pyproject.toml.
+    assert report["versions"] == {
+        name.replace("_", "-"): [version, version] for name, version in versions.items()
+    }
