@@ -93,6 +93,7 @@ NEWLY_PUBLIC = {
         "RunFlags",
         "TaskInfo",
         "TaskLockExceptionRaisedFlag",
+        "TaskProcess",
         "all_required_tasks",
         "format_task_info_tree",
         "load_task_output",

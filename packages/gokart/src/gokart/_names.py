@@ -17,7 +17,6 @@ import kart_lock
 import kart_notify
 import kart_storage
 import kart_task
-from kart_task._luigi import worker as _worker
 
 #: gokart module -> the kart objects it defines in gokart 1.12.2
 GOKART_HOMES: Mapping[str, tuple[object, ...]] = {
@@ -132,7 +131,7 @@ GOKART_HOMES: Mapping[str, tuple[object, ...]] = {
         kart_task.make_tree_info_table_list,
     ),
     "gokart.utils": (kart_task.add_config, kart_task.map_flattenable_items),
-    "gokart.worker": (_worker.TaskProcess, kart_task.Worker, kart_task.gokart_worker),
+    "gokart.worker": (kart_task.TaskProcess, kart_task.Worker, kart_task.gokart_worker),
     "gokart.workspace_management": (kart_task.delete_local_unnecessary_outputs,),
 }
 
