@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 
-def _run(script: str) -> dict[str, object]:
+def _run(script: str) -> Any:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: Any = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
