@@ -7,15 +7,20 @@ from pathlib import Path
 import luigi
 import pytest
 
+import kart_task
+
 sys.path.insert(0, str(Path(__file__).parent / "fixture_modules"))
 
 
 @pytest.fixture(autouse=True)
 def _fresh_luigi_instances() -> Iterator[None]:
-    """luigi caches instances by parameters (hash.md §11.1); every test starts without that cache."""
+    """luigi caches instances by parameters (hash.md §11.1), kart its per-process caches (kart_task.reset,
+    which resets kart-storage's too): every test starts without them."""
     luigi.task_register.Register.clear_instance_cache()
+    kart_task.reset()
     yield
     luigi.task_register.Register.clear_instance_cache()
+    kart_task.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,9 @@
 """TaskOnKart on luigi: parameters, gokart-compatible unique ids, cached targets, load/dump, completeness."""
 
+# Names aliased here (load_task_output, reset_task_register, all_required_tasks, run_on_empty_data_frames,
+# run_empty_data_frame_test, EmptyDataFrameTestStatus, requires_info, format_task_info_tree) are what the
+# gokart meta-package re-exports under gokart 1.12.2's names, private there: each object keeps gokart's
+# qualified name, so logs and pickles see what gokart shows.
 from ._build import (
     GokartBuildError,
     HasLockedTaskException,
@@ -7,18 +11,32 @@ from ._build import (
     TaskDumpConfig,
     TaskDumpMode,
     TaskDumpOutputType,
+    TaskLockExceptionRaisedFlag,
     WorkerProtocol,
     WorkerSchedulerFactory,
     build,
     process_task_info,
 )
-from ._config_file import ConfigFileNotFoundError, add_config
+from ._build import _get_output as load_task_output
+from ._build import _reset_register as reset_task_register
+from ._config_file import add_config
 from ._config_params import inherits_config_params
-from ._errors import EmptyDumpError
+from ._errors import (
+    ConfigFileError,
+    ConfigFileNotFoundError,
+    EmptyDumpError,
+    FrameMismatchError,
+    KartTaskError,
+    NotATaskError,
+    OptionError,
+    TaskSettingError,
+    UnsafeTaskPathError,
+    WorkflowFailedError,
+)
 from ._events import EventAggregator, FailureEvent
 from ._explain import RunReason, explain, format_explanation
 from ._flatten import FlattenableItems, flatten, map_flattenable_items
-from ._luigi.worker import RunFailure, Worker, gokart_worker
+from ._luigi.worker import RunFailure, TaskProcess, Worker, gokart_worker
 from ._pandas_type import PandasTypeConfig, PandasTypeConfigMap, PandasTypeError
 from ._parameters import (
     TASK_ON_KART_TYPE,
@@ -29,9 +47,17 @@ from ._parameters import (
     TaskInstanceParameter,
     ZonedDateSecondParameter,
 )
-from ._run import run
+from ._reset import reset
+from ._run import RunFlags, run, take_run_flags, try_to_run_test_for_empty_data_frame
+from ._run import _test_run_with_empty_data_frame as run_empty_data_frame_test
 from ._task import TaskOnKart
-from ._testing import assert_frame_contents_equal, test_run, try_to_run_test_for_empty_data_frame
+from ._testing import _get_all_tasks as all_required_tasks
+from ._testing import _run_with_test_status as run_on_empty_data_frames
+from ._testing import _TestStatus as EmptyDataFrameTestStatus
+from ._testing import assert_frame_contents_equal, test_run
+from ._tree_formatter import RequiredTask, TaskInfo, make_task_info_tree, make_tree_info_table_list
+from ._tree_formatter import _make_requires_info as requires_info
+from ._tree_formatter import make_tree_info as format_task_info_tree
 from ._tree_graph import dump_task_info_graph, make_task_info_as_dot, make_task_info_as_mermaid
 from ._tree_info import (
     dump_task_info_table,
@@ -47,34 +73,49 @@ __version__ = "0.1.0"
 
 __all__ = [
     "TASK_ON_KART_TYPE",
+    "ConfigFileError",
     "ConfigFileNotFoundError",
+    "EmptyDataFrameTestStatus",
     "EmptyDumpError",
     "EventAggregator",
     "ExplicitBoolParameter",
     "FailureEvent",
     "FlattenableItems",
+    "FrameMismatchError",
     "GokartBuildError",
     "HasLockedTaskException",
+    "KartTaskError",
     "ListTaskInstanceParameter",
     "LoggerConfig",
+    "NotATaskError",
+    "OptionError",
     "PandasTypeConfig",
     "PandasTypeConfigMap",
     "PandasTypeError",
+    "RequiredTask",
     "RunFailure",
+    "RunFlags",
     "RunReason",
     "Serializable",
     "SerializableParameter",
     "TaskDumpConfig",
     "TaskDumpMode",
     "TaskDumpOutputType",
+    "TaskInfo",
     "TaskInstanceParameter",
+    "TaskLockExceptionRaisedFlag",
     "TaskOnKart",
+    "TaskProcess",
+    "TaskSettingError",
+    "UnsafeTaskPathError",
     "Worker",
     "WorkerProtocol",
     "WorkerSchedulerFactory",
+    "WorkflowFailedError",
     "ZonedDateSecondParameter",
     "__version__",
     "add_config",
+    "all_required_tasks",
     "assert_frame_contents_equal",
     "build",
     "dataframe_type_of",
@@ -85,16 +126,26 @@ __all__ = [
     "explain",
     "flatten",
     "format_explanation",
+    "format_task_info_tree",
     "gokart_worker",
     "inherits_config_params",
+    "load_task_output",
     "make_task_info_as_dot",
     "make_task_info_as_mermaid",
     "make_task_info_as_table",
     "make_task_info_as_tree_str",
+    "make_task_info_tree",
     "make_tree_info",
+    "make_tree_info_table_list",
     "map_flattenable_items",
     "process_task_info",
+    "requires_info",
+    "reset",
+    "reset_task_register",
     "run",
+    "run_empty_data_frame_test",
+    "run_on_empty_data_frames",
+    "take_run_flags",
     "test_run",
     "tree_info",
     "try_to_run_test_for_empty_data_frame",

@@ -11,11 +11,9 @@ from typing import Any
 
 import luigi.configuration
 
+from ._errors import ConfigFileError, ConfigFileNotFoundError
+
 _INI_SUFFIXES = {".ini", ".cfg", ".conf"}
-
-
-class ConfigFileNotFoundError(FileNotFoundError, AssertionError):
-    """The config file does not exist (an AssertionError too, as gokart's `assert` raised)."""
 
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -25,7 +23,9 @@ def _expand(text: str, file_path: str, where: str) -> str:
     def value_of(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in os.environ:
-            raise ValueError(f"{file_path}: {where} refers to the environment variable {name!r}, not set")
+            raise ConfigFileError(
+                f"{file_path}: {where} refers to the environment variable {name!r}, not set"
+            )
         return os.environ[name]
 
     return _ENV_REFERENCE.sub(value_of, text)
@@ -47,11 +47,11 @@ def _add_toml(file_path: str) -> None:
         try:
             document = tomllib.load(stream)
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{file_path}: not valid TOML: {exc}") from exc
+            raise ConfigFileError(f"{file_path}: not valid TOML: {exc}") from exc
     config = luigi.configuration.get_config()
     for section, options in document.items():
         if not isinstance(options, dict):
-            raise ValueError(f"{file_path}: top-level key {section!r} must be a table ([{section}])")
+            raise ConfigFileError(f"{file_path}: top-level key {section!r} must be a table ([{section}])")
         if not config.has_section(section):
             config.add_section(section)
         for key, value in options.items():
@@ -72,7 +72,9 @@ def add_config(file_path: str) -> None:
         _add_toml(file_path)
         return
     if suffix not in _INI_SUFFIXES | {".toml"}:
-        raise ValueError(
+        raise ConfigFileError(
             f"{file_path}: unsupported config file extension {suffix!r}; use .ini, .cfg, .conf or .toml"
         )
-    assert luigi.configuration.add_config_path(file_path), f"luigi could not add the config file {file_path}"
+    # not inside an `assert`: under `python -O` the call itself would be stripped and the file never read
+    if not luigi.configuration.add_config_path(file_path):
+        raise ConfigFileError(f"luigi could not add the config file {file_path}")

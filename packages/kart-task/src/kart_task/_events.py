@@ -12,6 +12,7 @@ from typing import Any
 
 import luigi
 
+from ._identity import unique_id_or_task_id
 from ._luigi import internals
 
 
@@ -22,9 +23,7 @@ class FailureEvent:
 
 
 def _label(task: luigi.Task) -> str:
-    make_unique_id = getattr(task, "make_unique_id", None)
-    unique_id = make_unique_id() if callable(make_unique_id) else task.task_id
-    return f"{type(task).__name__}:[{unique_id}]"
+    return f"{type(task).__name__}:[{unique_id_or_task_id(task)}]"
 
 
 class EventAggregator:

@@ -15,8 +15,10 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
+from ._errors import KartTaskError
 
-class ExceptionStandIn(RuntimeError):
+
+class ExceptionStandIn(KartTaskError, RuntimeError):
     """Stands in for an exception that could not cross from a task process to the building one.
 
     `str()` is the original's text, `type_name` its class as `module.qualname`, `traceback` the

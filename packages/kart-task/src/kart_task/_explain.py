@@ -11,14 +11,15 @@ import glob
 import os
 import re
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import luigi
 
 import kart_storage
 
+from ._identity import unique_id_or_task_id
 from ._task import TaskOnKart
-from ._tree_walk import TaskGraph, TaskNode, newer_inputs, target_path, walk, will_rerun
+from ._tree_walk import TaskGraph, TaskNode, newer_input_paths, target_path, walk, will_rerun
 
 OUTPUT_MISSING = "output missing"
 RERUN = "rerun=True"
@@ -66,8 +67,7 @@ def _same_parameters_elsewhere(node: TaskNode, missing_path: str) -> tuple[str, 
 
     Local workspaces only (other stores would need listing); the earlier parameters come from the
     `log/task_params` file every run writes."""
-    task = node.task
-    assert isinstance(task, TaskOnKart)
+    task = cast(TaskOnKart[Any], node.task)  # the caller asked isinstance
     marker = f"_{node.unique_id}"
     if marker not in missing_path:
         return None
@@ -126,7 +126,7 @@ def _reasons(graph: TaskGraph, node: TaskNode, running: set[str]) -> list[RunRea
     check_times = isinstance(task, TaskOnKart) and task.modification_time_check
     inputs_present = all(all(graph[dep].output_exists) for dep in node.deps)
     if check_times and not missing and not will_rerun(task) and inputs_present:
-        newer = newer_inputs(node, graph)
+        newer = newer_input_paths(node, graph)
         if newer:
             reasons.append(RunReason(task, INPUT_NEWER, ", ".join(newer)))
     if not reasons:
@@ -160,7 +160,6 @@ def format_explanation(records: Sequence[RunReason] | Iterable[RunReason]) -> st
     lines = [f"{count} task{'s' if count != 1 else ''} would run:"]
     for group in blocks.values():
         task = group[0].task
-        unique_id = task.make_unique_id() if isinstance(task, TaskOnKart) else task.task_id
-        lines.append(f"{type(task).__name__}[{unique_id}]")
+        lines.append(f"{type(task).__name__}[{unique_id_or_task_id(task)}]")
         lines += [f"  - {record.reason}: {record.detail}" for record in group]
     return "\n".join(lines)

@@ -13,16 +13,39 @@ import importlib.metadata
 import logging
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol
 
 import luigi
 
 import kart_storage
 
+from ._flatten import flatten
+
 failure_logger = logging.getLogger("gokart.task")
 
-if TYPE_CHECKING:
-    from ._task import TaskOnKart
+
+class LoggedTask(Protocol):
+    """What these handlers use of a TaskOnKart (`_task` imports this module, so not the class itself)."""
+
+    FIX_RANDOM_SEED_VALUE_NONE_MAGIC_NUMBER: ClassVar[int]
+    task_log: dict[str, Any]
+    _kart_run_skipped: bool
+    _kart_started_at: float
+
+    @property
+    def fix_random_seed_value(self) -> Any: ...
+    @property
+    def fix_random_seed_methods(self) -> Any: ...
+    @property
+    def should_dump_supplementary_log_files(self) -> Any: ...
+
+    def make_target(self, relative_file_path: str | None = ...) -> Any: ...
+    def make_unique_id(self) -> str: ...
+    def to_str_params(self, only_significant: bool = ...) -> dict[str, str]: ...
+    def output(self) -> Any: ...
+    def dump(self, obj: Any, target: Any = ...) -> None: ...
+
 
 TASK_PARAMS = "log/task_params"
 RANDOM_SEED = "log/random_seed"
@@ -31,7 +54,7 @@ PROCESSING_TIME = "log/processing_time"
 TASK_LOG = "log/task_log"
 
 
-def log_target(task: TaskOnKart[Any], folder: str, extension: str = ".pkl") -> Any:
+def log_target(task: LoggedTask, folder: str, extension: str = ".pkl") -> Any:
     return task.make_target(f"{folder}/{type(task).__name__}{extension}")
 
 
@@ -64,6 +87,14 @@ def module_versions_text() -> str:
     return _last_versions[0][1]
 
 
+def forget_module_versions() -> None:
+    """Forget the distribution scan, the versions read and the last text (kart_task.reset()): packages
+    installed or upgraded since are then seen."""
+    _distributions_by_module.cache_clear()
+    _pinned.cache_clear()
+    _last_versions.clear()
+
+
 def _module_versions_now() -> str:
     by_module = _distributions_by_module()
     found = set()
@@ -77,7 +108,7 @@ def _module_versions_now() -> str:
     return "\n".join(sorted(found))
 
 
-def random_seed(task: TaskOnKart[Any]) -> int:
+def random_seed(task: LoggedTask) -> int:
     value = task.fix_random_seed_value
     if value and value != task.FIX_RANDOM_SEED_VALUE_NONE_MAGIC_NUMBER:
         return int(value)
@@ -100,7 +131,7 @@ def try_set_seed(methods: list[str] | tuple[str, ...], seed: int) -> list[str]:
     return done
 
 
-def on_start(task: TaskOnKart[Any]) -> None:
+def on_start(task: LoggedTask) -> None:
     task._kart_started_at = time.perf_counter()
     if not task.should_dump_supplementary_log_files:
         return
@@ -115,34 +146,32 @@ def on_start(task: TaskOnKart[Any]) -> None:
         task.dump(module_versions_text(), log_target(task, MODULE_VERSIONS, ".txt"))
 
 
-def on_success(task: TaskOnKart[Any]) -> None:
-    task.task_log["file_path"] = [target.path() for target in _flatten(task.output())]
+def on_success(task: LoggedTask) -> None:
+    task.task_log["file_path"] = [target.path() for target in flatten(task.output())]
     if not task.should_dump_supplementary_log_files or task._kart_run_skipped:
         return  # a skipped run keeps the logs of the run that produced the outputs
     with kart_storage.without_fsync():
         task.dump(task.task_log, log_target(task, TASK_LOG))
 
 
-def on_processing_time(task: TaskOnKart[Any], seconds: float) -> None:
+def on_processing_time(task: LoggedTask, seconds: float) -> None:
     if task.should_dump_supplementary_log_files and not task._kart_run_skipped:
         with kart_storage.without_fsync():
             task.dump(float(seconds), log_target(task, PROCESSING_TIME))
 
 
-def on_failure(task: TaskOnKart[Any], exception: BaseException) -> None:
+def on_failure(task: LoggedTask, exception: BaseException) -> None:
     failure_logger.info(
         f"FAILURE:\n    task name={type(task).__name__}\n    unique id={task.make_unique_id()}"
     )
 
 
-def _flatten(items: Any) -> list[Any]:
-    from ._flatten import flatten
-
-    return flatten(items)
-
-
-def register(task_class: type[TaskOnKart[Any]]) -> None:
-    task_class.event_handler(luigi.Event.START)(on_start)
-    task_class.event_handler(luigi.Event.SUCCESS)(on_success)
-    task_class.event_handler(luigi.Event.PROCESSING_TIME)(on_processing_time)
-    task_class.event_handler(luigi.Event.FAILURE)(on_failure)
+def register(task_class: type[luigi.Task]) -> None:
+    handlers: dict[Any, Callable[..., None]] = {
+        luigi.Event.START: on_start,
+        luigi.Event.SUCCESS: on_success,
+        luigi.Event.PROCESSING_TIME: on_processing_time,
+        luigi.Event.FAILURE: on_failure,
+    }
+    for event, handler in handlers.items():
+        task_class.event_handler(event)(handler)

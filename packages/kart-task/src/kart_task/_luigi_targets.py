@@ -118,6 +118,12 @@ def patched_local_filesystem(path: str) -> kart_storage.FileSystem | None:
     return filesystem
 
 
+def forget_filesystem() -> None:
+    """Forget the file system built for the last patched LocalTarget class (kart_task.reset()). The write
+    times recorded in `_written_at` are kept: they describe files that still exist."""
+    _current.clear()
+
+
 def _wrap_dump(func: Callable[..., Any], params: Any, exist_check: Callable[[], bool]) -> Callable[..., Any]:
     return kart_lock.wrap_dump_with_lock(func, params, exist_check)
 

@@ -16,6 +16,7 @@ from luigi.task_register import Register
 from kart_hash import parse_task_parameter_text, task_parameter_text
 
 from ._luigi.parameters import NO_VALUE, CheckedParameter, RequiredValueBoolParameter
+from ._task_class import task_on_kart_class
 
 if TYPE_CHECKING:
     from typing import Unpack
@@ -39,16 +40,9 @@ def _task_from_text(text: str) -> luigi.Task:
     return task
 
 
-_task_on_kart: list[type] = []
-
-
 def _default_expected_type() -> type:
-    """TaskOnKart, imported on first use (its module imports this one)."""
-    if not _task_on_kart:
-        from ._task import TaskOnKart
-
-        _task_on_kart.append(TaskOnKart)
-    return _task_on_kart[0]
+    """TaskOnKart, as `_task` registered it (its module imports this one, so it cannot be imported here)."""
+    return task_on_kart_class()
 
 
 def _checked_type(argument: str, value: object) -> Any:

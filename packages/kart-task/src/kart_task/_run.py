@@ -29,11 +29,12 @@ import luigi.retcodes
 from luigi.setup_logging import InterfaceLogging
 
 from ._build import WorkerSchedulerFactory
+from ._errors import OptionError, WorkflowFailedError
 from ._events import EventAggregator
 from ._flatten import flatten
 from ._luigi import internals
 from ._progress import Progress
-from ._testing import try_to_run_test_for_empty_data_frame
+from ._testing import _remaining_args, check_on_empty_data_frames, test_run_settings
 from ._tree_legacy import tree_info
 
 logger = logging.getLogger("gokart.run")
@@ -69,6 +70,8 @@ class kart(luigi.Config):  # the `[kart]` section; flags --kart-*
 
 @dataclass(frozen=True)
 class RunFlags:
+    """kart's own command-line flags of `run`, which luigi's parser must not see."""
+
     explain: bool = False
     progress: bool | None = None
 
@@ -106,7 +109,7 @@ def _graph_path(config: tree_info, mode: str) -> str:
         relative = "tree" + allowed[0]
     extension = os.path.splitext(relative)[1]
     if extension not in allowed:
-        raise ValueError(
+        raise OptionError(
             f"--tree-info-output-path {relative!r}: extension {extension!r} cannot hold a "
             f"--tree-info-mode={mode} graph; use one of {', '.join(allowed)}"
         )
@@ -133,7 +136,7 @@ def _try_tree_info(args: list[str]) -> None:
 
             dump_task_info_graph(task, path)
         else:
-            raise ValueError(
+            raise OptionError(
                 f'--tree-info-mode must be "simple" or "all", but "{mode}" is passed.\n'  # gokart's text
                 'kart also accepts "mermaid" and "dot" (graph files).'
             )
@@ -288,6 +291,29 @@ def _exit_code(exit_: SystemExit) -> int:
     return code if isinstance(code, int) else 1
 
 
+def _test_run_with_empty_data_frame(cmdline_args: list[str], namespace: str | None) -> None:
+    """Run the workflow (run() again, without the test flags), then every task (of `namespace`) on empty
+    inputs; log the results and exit 0 or 1. Here, not in `_testing`, because it re-enters run()."""
+    try:
+        run(cmdline_args)
+    except SystemExit as exit_:
+        code = exit_.code
+        if code not in (0, None):  # raised, not asserted: `python -O` must not skip it
+            raise WorkflowFailedError(
+                f"original workflow does not run properly. It exited with error code {code}."
+            ) from None
+    check_on_empty_data_frames(cmdline_args, namespace)
+
+
+def try_to_run_test_for_empty_data_frame(cmdline_args: list[str]) -> None:
+    """With `--test-run-pandas`: run the workflow, then every task's run() on empty inputs; exit 0 or 1.
+
+    Without it: return and let the caller go on."""
+    wanted, namespace = test_run_settings(cmdline_args)
+    if wanted:
+        _test_run_with_empty_data_frame(_remaining_args(cmdline_args), namespace)
+
+
 def run(
     cmdline_args: Sequence[str] | None = None, set_retcode: bool = True, *, on_finish: OnFinish | None = None
 ) -> NoReturn:
@@ -319,4 +345,13 @@ def run(
     sys.exit(code)
 
 
-__all__ = ["RETCODES", "EventAggregator", "OnFinish", "kart", "run", "take_run_flags", "tree_info"]
+__all__ = [
+    "RETCODES",
+    "EventAggregator",
+    "OnFinish",
+    "kart",
+    "run",
+    "take_run_flags",
+    "tree_info",
+    "try_to_run_test_for_empty_data_frame",
+]

@@ -13,13 +13,15 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import luigi
 import luigi.cmdline_parser
 import pandas as pd
 
+from ._errors import FrameMismatchError
 from ._flatten import flatten
+from ._identity import unique_id_or_task_id
 from ._task import TaskOnKart
 
 _DROP_PREFIX = "--test-run-"
@@ -45,6 +47,8 @@ class test_run(TaskOnKart[Any]):  # the command line flags are --test-run-*
 
 @dataclass(frozen=True)
 class _TestStatus:
+    """One task's outcome in the empty-DataFrame test run, printed as gokart's `status=OK|NG` line."""
+
     task: luigi.Task
     exception: BaseException | None = None
 
@@ -54,10 +58,9 @@ class _TestStatus:
 
     def format(self) -> str:
         task = self.task
-        unique_id = task.make_unique_id() if isinstance(task, TaskOnKart) else task.task_id
         line = (
             f"status={'OK' if self.ok else 'NG'}; namespace={task.task_namespace}; "
-            f"name={type(task).__name__}; id={unique_id};"
+            f"name={type(task).__name__}; id={unique_id_or_task_id(task)};"
         )
         if self.exception is not None:
             args = ", ".join(str(arg) for arg in self.exception.args)
@@ -128,6 +131,7 @@ def _run_with_empty_inputs(task: luigi.Task) -> None:
 
 
 def _run_with_test_status(task: luigi.Task) -> _TestStatus:
+    """Run `task` on empty inputs; its outcome, the exception caught rather than raised."""
     try:
         _run_with_empty_inputs(task)
     except Exception as exc:
@@ -135,16 +139,16 @@ def _run_with_test_status(task: luigi.Task) -> _TestStatus:
     return _TestStatus(task)
 
 
-def _test_run_with_empty_data_frame(cmdline_args: list[str], namespace: str | None) -> None:
-    from ._run import run
+def test_run_settings(cmdline_args: Sequence[str]) -> tuple[bool, str | None]:
+    """(`--test-run-pandas`, `--test-run-namespace`) as given on the command line or in the config."""
+    with luigi.cmdline_parser.CmdlineParser.global_instance(cmdline_args):
+        config = test_run()
+        return bool(config.pandas), config.namespace
 
-    try:
-        run(cmdline_args)
-    except SystemExit as exit_:
-        code = exit_.code
-        assert code in (0, None), (
-            f"original workflow does not run properly. It exited with error code {code}."
-        )
+
+def check_on_empty_data_frames(cmdline_args: list[str], namespace: str | None) -> NoReturn:
+    """Every task (of `namespace`) run on empty inputs, after the real run of the workflow (`_run` does
+    that part: the test mode re-enters run()); logs the results and exits 1 when one failed, else 0."""
     with luigi.cmdline_parser.CmdlineParser.global_instance(cmdline_args) as parser:
         root = parser.get_task_obj()
     tasks = [t for t in _get_all_tasks(root) if namespace is None or t.task_namespace == namespace]
@@ -153,29 +157,26 @@ def _test_run_with_empty_data_frame(cmdline_args: list[str], namespace: str | No
     sys.exit(1 if any(not status.ok for status in statuses) else 0)
 
 
-def try_to_run_test_for_empty_data_frame(cmdline_args: list[str]) -> None:
-    """With `--test-run-pandas`: run the workflow, then every task's run() on empty inputs; exit 0 or 1.
-
-    Without it: return and let the caller go on."""
-    with luigi.cmdline_parser.CmdlineParser.global_instance(cmdline_args):
-        config = test_run()
-        wanted = bool(config.pandas)
-        namespace = config.namespace
-    if wanted:
-        _test_run_with_empty_data_frame(_remaining_args(cmdline_args), namespace)
-
-
 def assert_frame_contents_equal(actual: pd.DataFrame, expected: pd.DataFrame, **kwargs: Any) -> None:
     """Equal as sets of labelled rows and columns; extra kwargs go to `pandas.testing.assert_frame_equal`."""
-    assert isinstance(actual, pd.DataFrame), "actual is not a DataFrame"
-    assert isinstance(expected, pd.DataFrame), "expected is not a DataFrame"
-    assert actual.index.is_unique, "actual index is not unique"
-    assert expected.index.is_unique, "expected index is not unique"
-    assert actual.columns.is_unique, "actual columns is not unique"
-    assert expected.columns.is_unique, "expected columns is not unique"
-    assert set(actual.columns) == set(expected.columns), "columns are not equal"
-    assert set(actual.index) == set(expected.index), "indexes are not equal"
+    # raised, not asserted: a test helper must fail under `python -O` too (AssertionErrors all the same)
+    if not isinstance(actual, pd.DataFrame):
+        raise FrameMismatchError("actual is not a DataFrame")
+    if not isinstance(expected, pd.DataFrame):
+        raise FrameMismatchError("expected is not a DataFrame")
+    if not actual.index.is_unique:
+        raise FrameMismatchError("actual index is not unique")
+    if not expected.index.is_unique:
+        raise FrameMismatchError("expected index is not unique")
+    if not actual.columns.is_unique:
+        raise FrameMismatchError("actual columns is not unique")
+    if not expected.columns.is_unique:
+        raise FrameMismatchError("expected columns is not unique")
+    if set(actual.columns) != set(expected.columns):
+        raise FrameMismatchError("columns are not equal")
+    if set(actual.index) != set(expected.index):
+        raise FrameMismatchError("indexes are not equal")
     pd.testing.assert_frame_equal(actual, expected.reindex(actual.index)[actual.columns], **kwargs)
 
 
-__all__ = ["assert_frame_contents_equal", "test_run", "try_to_run_test_for_empty_data_frame"]
+__all__ = ["assert_frame_contents_equal", "check_on_empty_data_frames", "test_run", "test_run_settings"]

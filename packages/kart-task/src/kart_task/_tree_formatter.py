@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import luigi
 
+from ._errors import NotATaskError
 from ._tree_walk import (
     TaskGraph,
     shown_in_pre_order,
@@ -30,12 +31,16 @@ INDENT_AFTER_OTHER = "|  "
 
 
 class RequiredTask(NamedTuple):
+    """A dependency as the tree records it: class name and unique id (pickles stay small and plain)."""
+
     name: str
     unique_id: str
 
 
 @dataclass
 class TaskInfo:
+    """One node of the task tree (gokart's data model): what `dump_task_info_tree` pickles."""
+
     name: str
     unique_id: str
     output_paths: list[str]
@@ -79,7 +84,7 @@ def _make_requires_info(requires: Any) -> Any:
         return {key: _make_requires_info(value) for key, value in requires.items()}
     if isinstance(requires, Iterable) and not isinstance(requires, str | bytes):
         return [_make_requires_info(item) for item in requires]
-    raise TypeError(
+    raise NotATaskError(
         f"`requires` has unexpected type {type(requires)}. "
         "Must be `TaskOnKart`, `Iterarble[TaskOnKart]`, or `Dict[str, TaskOnKart]`"
     )

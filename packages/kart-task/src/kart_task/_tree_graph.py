@@ -15,6 +15,7 @@ import luigi
 
 import kart_storage
 
+from ._errors import OptionError
 from ._tree_walk import shown_in_pre_order, significant_params, walk
 
 COMPLETE = "COMPLETE"
@@ -160,7 +161,7 @@ def dump_task_info_graph(
     extension = os.path.splitext(path)[1]
     renderer = GRAPH_FORMATS.get(extension)
     if renderer is None:
-        raise ValueError(
+        raise OptionError(
             f"cannot write a task graph to {path!r}: extension {extension!r} is not one of "
             f"{sorted(GRAPH_FORMATS)} (.mmd/.md for Mermaid, .dot/.gv for Graphviz)"
         )

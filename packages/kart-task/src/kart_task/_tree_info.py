@@ -10,6 +10,7 @@ import pandas as pd
 
 from kart_storage import make_target
 
+from ._errors import OptionError
 from ._tree_formatter import (
     TaskInfo,
     make_task_info_tree,
@@ -82,7 +83,7 @@ def dump_task_info_tree(
     `gokart.tree.task_info_formatter.TaskInfo`, so gokart 1.12 loads it."""
     extension = os.path.splitext(task_info_dump_path)[1]
     if extension != ".pkl":
-        raise AssertionError(f"File extention must be `.pkl`, not `{extension}`.")
+        raise OptionError(f"File extention must be `.pkl`, not `{extension}`.")
     unique_id = task_unique_id(task) if use_unique_id else None
     target = make_target(task_info_dump_path, unique_id=unique_id)
     tree = make_task_info_tree(task, ignore_task_names=ignore_task_names)

@@ -12,14 +12,33 @@ import functools
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import luigi
 
 import kart_storage
 
+from ._completeness import completeness_rule, newer_inputs, target_path
+from ._errors import NotATaskError
 from ._flatten import flatten
-from ._task import TaskOnKart, completeness_rule
+from ._identity import unique_id_or_task_id
+from ._task import TaskOnKart
+
+__all__ = [
+    "LogFile",
+    "TaskGraph",
+    "TaskNode",
+    "newer_input_paths",
+    "shown_in_pre_order",
+    "significant_params",
+    "target_path",
+    "task_key",
+    "task_name",
+    "task_unique_id",
+    "uses_standard_logs",
+    "walk",
+    "will_rerun",
+]
 
 
 @dataclass
@@ -58,20 +77,11 @@ def task_name(task: luigi.Task) -> str:
 
 def task_unique_id(task: luigi.Task) -> str:
     """The kart unique id; plain luigi tasks (external data, say) are named by their luigi task id."""
-    if isinstance(task, TaskOnKart):
-        return task.make_unique_id()
-    return str(task.task_id)
+    return unique_id_or_task_id(task)
 
 
 def task_key(task: luigi.Task) -> str:
     return f"{task_name(task)}_{task_unique_id(task)}"
-
-
-def target_path(target: Any) -> str:
-    path = getattr(target, "path", None)
-    if callable(path):
-        return str(path())
-    return str(path) if path is not None else repr(target)
 
 
 def _is_standard_kart_task(task: luigi.Task) -> bool:
@@ -90,7 +100,7 @@ def uses_standard_logs(task: luigi.Task) -> bool:
 def _as_luigi_task(task: Any, parent: luigi.Task | None) -> luigi.Task:
     if not isinstance(task, luigi.Task):
         where = f" in the requires() of {task_name(parent)}" if parent is not None else ""
-        raise TypeError(f"expected a luigi task{where}, got {type(task).__name__}: {task!r}")
+        raise NotATaskError(f"expected a luigi task{where}, got {type(task).__name__}: {task!r}")
     return task
 
 
@@ -165,9 +175,9 @@ class TaskGraph:
                 else:
                     node.output_exists[index] = bool(target.exists())
             if uses_standard_logs(node.task):
-                assert isinstance(node.task, TaskOnKart)
-                time_file = node.time_file = LogFile(node.task._get_processing_time_target())
-                log_file = node.log_file = LogFile(node.task._get_task_log_target())
+                task = cast(TaskOnKart[Any], node.task)
+                time_file = node.time_file = LogFile(task._get_processing_time_target())
+                log_file = node.log_file = LogFile(task._get_task_log_target())
                 ask(time_file.target, functools.partial(setattr, time_file, "exists"))
                 ask(log_file.target, functools.partial(setattr, log_file, "exists"))
         for answer, exists in zip(answers, kart_storage.exists_many(batch), strict=True):
@@ -191,7 +201,6 @@ class TaskGraph:
                     "ignore", message=".*without outputs has no custom complete", category=UserWarning
                 )
                 return bool(task.complete())
-        assert isinstance(task, TaskOnKart)
         if will_rerun(task):
             return False
         return completeness_rule(
@@ -202,7 +211,7 @@ class TaskGraph:
                 and all(exists for _, exists in self._inputs_of(node))
             ),
             has_inputs=lambda: bool(node.deps),
-            inputs_not_newer=lambda: not newer_inputs(node, self),
+            inputs_not_newer=lambda: not newer_input_paths(node, self),
         )
 
     # --- supplementary logs -----------------------------------------------------------------
@@ -231,18 +240,10 @@ def will_rerun(task: luigi.Task) -> bool:
     return bool(getattr(task, "_rerun_state", False))
 
 
-def newer_inputs(node: TaskNode, graph: TaskGraph) -> list[str]:
+def newer_input_paths(node: TaskNode, graph: TaskGraph) -> list[str]:
     """Paths of inputs modified after the oldest output (TaskOnKart's modification_time_check rule)."""
     inputs = [target for target, _ in graph._inputs_of(node)]
-    input_paths = {target_path(t) for t in inputs}
-    output_paths = {target_path(t) for t in node.outputs}
-    shared = input_paths & output_paths
-    own_inputs = [t for t in inputs if target_path(t) not in shared]
-    own_outputs = [t for t in node.outputs if target_path(t) not in shared]
-    if not own_inputs or not own_outputs:
-        return []
-    oldest_output = min(t.last_modification_time() for t in own_outputs)
-    return [target_path(t) for t in own_inputs if t.last_modification_time() > oldest_output]
+    return [target_path(t) for t in newer_inputs(inputs, node.outputs)]
 
 
 def walk(task: luigi.Task) -> TaskGraph:

@@ -15,6 +15,7 @@ from typing import Any
 
 import luigi
 
+from ._errors import OptionError
 from ._flatten import flatten
 
 logger = logging.getLogger("gokart.workspace_management")
@@ -54,7 +55,7 @@ def unnecessary_output_files(task: Any) -> list[str]:
     task.make_unique_id()
     workspace = str(task.workspace_directory)
     if "://" in workspace:
-        raise ValueError(f"only local workspaces can be cleaned, not {workspace!r}")
+        raise OptionError(f"only local workspaces can be cleaned, not {workspace!r}")
     root = _normalised(workspace)
     log_dir = os.path.join(root, "log")
     necessary = _get_all_output_file_paths(task)

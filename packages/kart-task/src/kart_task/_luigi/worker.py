@@ -27,6 +27,7 @@ import luigi
 import luigi.worker
 
 from kart_task._exception_transport import Packed, pack, unpack
+from kart_task._identity import unique_id_or_task_id
 from kart_task._parameters import ExplicitBoolParameter
 
 from .support import specialised
@@ -52,9 +53,8 @@ class RunFailure:
 
 
 def _unique_id_of(task: luigi.Task) -> str:
-    make_unique_id = getattr(task, "make_unique_id", None)
     try:
-        return str(make_unique_id()) if callable(make_unique_id) else str(task.task_id)
+        return unique_id_or_task_id(task)
     except Exception:  # the id itself may be what failed; the luigi id still names the task
         return str(task.task_id)
 
