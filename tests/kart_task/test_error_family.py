@@ -68,7 +68,7 @@ def test_a_non_task_in_requires_is_one_class_for_the_id_and_the_tree_walk(worksp
     with pytest.raises(TypeError, match=r"Task\.requires method returns <class 'int'>") as from_explain:
         kart_task.explain(_NotATaskInRequires())
     with pytest.raises(ValueError, match="expected a luigi task in the requires") as from_walk:
-        kart_task.explain(_PlainWithNonTask())
+        kart_task.explain(_PlainWithNonTask())  # type: ignore[no-untyped-call]
     errors = {type(from_id.value), type(from_explain.value), type(from_walk.value)}
     assert errors == {kart_task.NotATaskError}
 
@@ -90,7 +90,7 @@ def test_model_target_needs_a_zip(workspace: Path) -> None:
 
 
 def test_loading_by_name_needs_named_inputs_and_a_task_needs_to_be_required(workspace: Path) -> None:
-    luigi.build([_Writes()], local_scheduler=True, log_level="CRITICAL")
+    kart_task.build(_Writes(), reset_register=False)
     with pytest.raises(AssertionError, match=r"input must be dict\[str, TargetOnKart\]"):
         _Reads().load("name")
     with pytest.raises(kart_task.TaskSettingError, match="should be in requires method"):
