@@ -105,8 +105,7 @@ class LocalScheduler(luigi.scheduler.Scheduler):
         worker: str | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        assert worker is not None
-        if not self._fast_path(worker, assistant):
+        if worker is None or not self._fast_path(worker, assistant):
             return dict(
                 super().get_work(
                     host=host, assistant=assistant, current_tasks=current_tasks, worker=worker, **kwargs
