@@ -39,16 +39,28 @@ class UpstreamUnavailableError(RuntimeError):
     """The upstream venv could not be built (no uv/pip, no registry): a failure, not a skip."""
 
 
+# Upstream checks user input with `assert`, so under `python -O` it is not the reference kart promises to
+# match. The tests also run once under PYTHONOPTIMIZE=1 (kart's side keeps it); this launcher runs upstream
+# as its users do, asserts on, whoever starts it.
+_ASSERTS_ON = """#!/bin/sh
+unset PYTHONOPTIMIZE
+exec "$(dirname "$0")/python" "$@"
+"""
+
+
 def upstream_python() -> Path:
-    """Path of a python that imports upstream gokart 1.12.2 (built on first use)."""
+    """A python that imports upstream gokart 1.12.2, asserts on (the venv is built on first use)."""
     python = UPSTREAM_VENV / "bin" / "python"
+    launcher = UPSTREAM_VENV / "bin" / "python-asserts-on"
     marker = UPSTREAM_VENV / ".complete"
     UPSTREAM_VENV.parent.mkdir(parents=True, exist_ok=True)
     with open(UPSTREAM_VENV.parent / ".upstream.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         wanted = "\n".join(UPSTREAM_REQUIREMENTS)
         if marker.exists() and python.exists() and marker.read_text() == wanted:
-            return python
+            if not launcher.exists():
+                _write_launcher(launcher)
+            return launcher
         shutil.rmtree(UPSTREAM_VENV, ignore_errors=True)
         uv = shutil.which("uv")
         try:
@@ -67,24 +79,26 @@ def upstream_python() -> Path:
                 )
         except (OSError, subprocess.CalledProcessError) as exc:
             raise UpstreamUnavailableError(f"could not install {UPSTREAM_REQUIREMENTS}: {exc}") from exc
+        _write_launcher(launcher)
         marker.write_text(wanted)
-        return python
+        return launcher
+
+
+def _write_launcher(path: Path) -> None:
+    path.write_text(_ASSERTS_ON)
+    path.chmod(0o755)
 
 
 def _run_script(
-    python: str,
-    who: str,
-    script: str,
-    *args: str,
-    cwd: Path | None,
-    env: dict[str, str] | None,
-    optimize: bool = True,
+    python: str, who: str, script: str, *args: str, cwd: Path | None, env: dict[str, str] | None
 ) -> str:
-    full_env = {**os.environ, **(env or {})}
-    if not optimize:
-        full_env.pop("PYTHONOPTIMIZE", None)
     result = subprocess.run(
-        [python, "-c", script, *args], capture_output=True, text=True, cwd=cwd, env=full_env, check=False
+        [python, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        check=False,
     )
     if result.returncode != 0:
         raise AssertionError(f"{who} script failed ({result.returncode}):\n{result.stderr[-4000:]}")
@@ -92,13 +106,8 @@ def _run_script(
 
 
 def run_upstream(script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    """Run `script` (Python source) under upstream gokart; returns stdout, raises with stderr on failure.
-
-    Upstream always runs with its asserts on, even in the `python -O` test pass: it checks user input
-    with `assert`, so under -O it is not the reference kart promises to match (kart's side keeps -O).
-    """
-    python = str(upstream_python())
-    return _run_script(python, "upstream gokart", script, *args, cwd=cwd, env=env, optimize=False)
+    """Run `script` (Python source) under upstream gokart; returns stdout, raises with stderr on failure."""
+    return _run_script(str(upstream_python()), "upstream gokart", script, *args, cwd=cwd, env=env)
 
 
 def run_here(script: str, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
