@@ -61,6 +61,8 @@ class HasLockedTaskException(Exception):
 
 
 class TaskLockExceptionRaisedFlag:
+    """A mutable flag a build's lock-retry loop sets when a run lock was held elsewhere (gokart's name)."""
+
     def __init__(self) -> None:
         self.flag: bool = False
 
@@ -187,6 +189,7 @@ _SKIP = object()
 
 
 def _get_output(task: TaskOnKart[T]) -> T:
+    """The loaded output of a finished task, as `build()` returns it (lists and dicts of targets kept)."""
     import kart_storage
 
     output = task.output()
