@@ -30,14 +30,28 @@ if not _GENERIC:
     luigi.Parameter.__class_getitem__ = classmethod(GenericAlias)  # type: ignore[attr-defined]
 
 
-class CheckedParameter(luigi.Parameter[T]):
-    """A parameter whose value type is checked by `_kart_check_value` instead of luigi's own warning."""
+class _CheckHook:
+    """Where luigi checks a parameter value's type, `_kart_check_value` is asked instead."""
 
     def _kart_check_value(self, param_name: str, param_value: Any) -> None:
-        super()._warn_on_wrong_param_type(param_name, param_value)
+        super()._warn_on_wrong_param_type(param_name, param_value)  # type: ignore[misc]
 
     def _warn_on_wrong_param_type(self, param_name: str, param_value: Any) -> None:
         self._kart_check_value(param_name, param_value)
+
+
+if TYPE_CHECKING or _GENERIC:
+
+    class CheckedParameter(_CheckHook, luigi.Parameter[T]):
+        """A parameter generic in its value type whose type check is `_kart_check_value`."""
+
+else:
+
+    class CheckedParameter(_CheckHook, luigi.Parameter, Generic[T]):
+        """A parameter generic in its value type (as luigi's is since 3.7) whose type check is
+        `_kart_check_value`."""
+
+        __class_getitem__ = Generic.__dict__["__class_getitem__"]  # typing's, not the shim's alias
 
 
 class RequiredValueBoolParameter(luigi.BoolParameter):
