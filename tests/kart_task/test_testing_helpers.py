@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,10 @@ def test_frames_with_different_values_fail() -> None:
         assert_frame_contents_equal(actual, pd.DataFrame({"a": [1, 3]}))
 
 
+@pytest.mark.skipif(
+    sys.flags.optimize > 0,
+    reason="pandas.testing.assert_frame_equal compares values with assert statements, which python -O strips",
+)
 def test_kwargs_are_forwarded() -> None:
     actual = pd.DataFrame({"a": [1.0, 2.0]})
     expected = pd.DataFrame({"a": [1.05, 2.0]})
@@ -199,3 +204,9 @@ def test_kwargs_are_forwarded() -> None:
 def test_frame_assertion_messages(actual: Any, expected: Any, message: str) -> None:
     with pytest.raises(AssertionError, match=f"^{re.escape(message)}$"):
         assert_frame_contents_equal(actual, expected)
+
+
+@pytest.mark.skipif(sys.flags.optimize == 0, reason="checks the warning given under python -O only")
+def test_under_optimize_the_helper_warns_that_pandas_compares_nothing() -> None:
+    with pytest.warns(RuntimeWarning, match="python -O"):
+        assert_frame_contents_equal(pd.DataFrame({"a": [1.0]}), pd.DataFrame({"a": [1.0]}))

@@ -22,6 +22,8 @@ from ._build import _reset_register as reset_task_register
 from ._config_file import add_config
 from ._config_params import inherits_config_params
 from ._errors import (
+    BuildArgumentError,
+    CompleteValueError,
     ConfigFileError,
     ConfigFileNotFoundError,
     EmptyDumpError,
@@ -31,6 +33,7 @@ from ._errors import (
     OptionError,
     TaskSettingError,
     UnsafeTaskPathError,
+    UnsupportedOutputError,
     WorkflowFailedError,
 )
 from ._events import EventAggregator, FailureEvent
@@ -73,6 +76,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "TASK_ON_KART_TYPE",
+    "BuildArgumentError",
+    "CompleteValueError",
     "ConfigFileError",
     "ConfigFileNotFoundError",
     "EmptyDataFrameTestStatus",
@@ -108,6 +113,7 @@ __all__ = [
     "TaskProcess",
     "TaskSettingError",
     "UnsafeTaskPathError",
+    "UnsupportedOutputError",
     "Worker",
     "WorkerProtocol",
     "WorkerSchedulerFactory",

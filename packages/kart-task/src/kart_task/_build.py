@@ -28,6 +28,7 @@ import luigi.scheduler
 
 from kart_lock import TaskLockException
 
+from ._errors import BuildArgumentError, KartTaskError, UnsupportedOutputError
 from ._luigi import internals
 from ._luigi.scheduler import local_scheduler
 from ._luigi.worker import RunFailure, Worker
@@ -44,7 +45,7 @@ _FAILED_STATUSES = (
 )
 
 
-class GokartBuildError(Exception):
+class GokartBuildError(KartTaskError):
     """The build failed; `raised_exceptions` maps each failed task's unique id to what its run() raised."""
 
     def __init__(self, message: str, raised_exceptions: dict[str, list[Exception]]) -> None:
@@ -56,7 +57,7 @@ class GokartBuildError(Exception):
         return type(self), (str(self), self.raised_exceptions)
 
 
-class HasLockedTaskException(Exception):
+class HasLockedTaskException(KartTaskError):
     """A task's run lock was held by another worker in every attempt."""
 
 
@@ -154,7 +155,7 @@ def process_task_info(task: TaskOnKart[Any], config: TaskDumpConfig = TaskDumpCo
     elif key == (TaskDumpMode.TABLE, TaskDumpOutputType.DUMP):
         task.make_target(f"log/task_info/{name}.pkl").dump(_tree_info.make_task_info_as_table(task))
     else:
-        raise ValueError(f"Unsupported TaskDumpConfig: {config!r}")
+        raise UnsupportedOutputError(f"Unsupported TaskDumpConfig: {config!r}")
 
 
 class LoggerConfig:
@@ -200,7 +201,7 @@ def _get_output(task: TaskOnKart[T]) -> T:
         return {k: v for k, v in loaded.items() if v is not _SKIP}  # type: ignore[return-value]
     if isinstance(output, kart_storage.TargetOnKart):
         return output.load()  # type: ignore[no-any-return]
-    raise ValueError(f"output type is not supported: {type(output)}")
+    raise UnsupportedOutputError(f"output type is not supported: {type(output)}")
 
 
 def _kept_modules(keep: Iterable[str]) -> set[str]:
@@ -301,7 +302,7 @@ def build(
 
     for name in _FORBIDDEN_ENV_PARAMS:
         if name in env_params:
-            raise TypeError(f"build() got an unexpected keyword argument {name!r}")
+            raise BuildArgumentError(f"build() got an unexpected keyword argument {name!r}")
     if reset_register:
         _reset_register()
     local_scheduler = env_params.pop("local_scheduler", True)

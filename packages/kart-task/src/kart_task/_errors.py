@@ -53,3 +53,15 @@ class FrameMismatchError(KartTaskError, AssertionError):
 class WorkflowFailedError(KartTaskError, AssertionError):
     """`--test-run-pandas`: the real run of the workflow exited with an error code before the
     empty-data checks (a test assertion, as in gokart)."""
+
+
+class UnsupportedOutputError(KartTaskError, ValueError):
+    """`build()` was asked to return an output kind, or given a dump setting, it does not know."""
+
+
+class BuildArgumentError(KartTaskError, TypeError):
+    """`build()` got a keyword that belongs to it, not to luigi's `[core]` settings."""
+
+
+class CompleteValueError(KartTaskError):
+    """A task's `complete()` returned something other than a bool (luigi raises a plain Exception)."""

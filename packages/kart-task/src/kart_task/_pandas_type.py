@@ -7,10 +7,11 @@ from typing import Any, cast
 import luigi
 import pandas as pd
 
+from ._errors import KartTaskError
 from ._luigi.internals import RegisterView, registered_subclasses
 
 
-class PandasTypeError(Exception):
+class PandasTypeError(KartTaskError):
     """A dumped DataFrame has a value of the wrong type in a checked column."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -176,6 +177,13 @@ def assert_frame_contents_equal(actual: pd.DataFrame, expected: pd.DataFrame, **
         raise FrameMismatchError("columns are not equal")
     if set(actual.index) != set(expected.index):
         raise FrameMismatchError("indexes are not equal")
+    if sys.flags.optimize:
+        warnings.warn(
+            "assert_frame_contents_equal under python -O: pandas.testing.assert_frame_equal compares "
+            "values with assert statements, which -O removes, so differing values pass unnoticed",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     pd.testing.assert_frame_equal(actual, expected.reindex(actual.index)[actual.columns], **kwargs)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import luigi
 import luigi.worker
 
+from kart_task._errors import CompleteValueError
 from kart_task._exception_transport import Packed, pack, unpack
 from kart_task._identity import unique_id_or_task_id
 from kart_task._parameters import ExplicitBoolParameter
@@ -164,7 +165,7 @@ class Worker(luigi.worker.Worker):
         if isinstance(is_complete, luigi.worker.TracebackWrapper):
             raise luigi.worker.AsyncCompletionException(is_complete.trace)
         if not isinstance(is_complete, bool):
-            raise Exception(f"Return value of Task.complete() must be boolean (was {is_complete!r})")
+            raise CompleteValueError(f"Return value of Task.complete() must be boolean (was {is_complete!r})")
 
     def _create_task_process(self, task: luigi.Task) -> Any:
         if not self._kart_specialised:
