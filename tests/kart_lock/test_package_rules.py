@@ -1,5 +1,6 @@
-"""kart-lock's package rules: one error family, no `assert` in the source, one Redis client registry
-that reset() clears."""
+"""kart-lock's package rules: one error family, one Redis client registry that reset() clears.
+
+The source rules (no `assert`, no import cycle) are in test_module_graph.py."""
 
 from __future__ import annotations
 
@@ -10,10 +11,7 @@ import pytest
 import redis
 
 import kart_lock
-from _source_checks import assert_statements, package_dir
 from kart_lock import _clients
-
-_ROOT = package_dir(kart_lock)
 
 
 def _exported_exceptions() -> list[type[BaseException]]:
@@ -37,10 +35,6 @@ def test_errors_keep_the_standard_types_they_stand_for() -> None:
         kart_lock.RedisLock("", host="127.0.0.1", port=1)
     with pytest.raises(AssertionError, match="redis_timeout"):
         kart_lock.make_task_lock_params("a.pkl", "U", redis_timeout=5, lock_extend_seconds=10)
-
-
-def test_no_assert_statements_in_the_source() -> None:
-    assert assert_statements(_ROOT) == []
 
 
 def test_gokart_clients_and_locks_share_one_registry_and_one_retry_policy() -> None:

@@ -1,24 +1,20 @@
-"""No import cycle among the modules of this package, and no module over the line limit.
+"""kart_storage's source rules: no import cycle among its modules (even counting imports inside
+functions), no module over the line limit, no `assert` statement.
 
-See tests/_import_graph.py for what counts as an import."""
+See tests/_source_checks.py for the rules and tests/_import_graph.py for what counts as an import."""
 
 from __future__ import annotations
 
-from _import_graph import MAX_LINES, describe_cycles, import_cycles, import_edges, long_modules
-
-PACKAGE = "kart_storage"
-
-
-def test_no_import_cycle_at_module_level() -> None:
-    cycles = import_cycles(PACKAGE)
-    assert cycles == [], describe_cycles(cycles, import_edges(PACKAGE))
+from _import_graph import import_edges
+from _source_checks import PackageSourceRules
 
 
-def test_no_import_cycle_counting_imports_inside_functions() -> None:
-    """A deferred import still ties two modules together: none closes a circle either."""
-    cycles = import_cycles(PACKAGE, in_functions=True)
-    assert cycles == [], describe_cycles(cycles, import_edges(PACKAGE, in_functions=True))
+class TestKartStorageSource(PackageSourceRules):
+    PACKAGE = "kart_storage"
 
 
-def test_no_module_over_the_line_limit() -> None:
-    assert long_modules(PACKAGE) == [], f"modules over {MAX_LINES} lines"
+def test_the_pickle_reader_depends_on_a_leaf_module_only() -> None:
+    """Even counting imports inside functions: _pickle needs _large_frames, which needs nothing here."""
+    edges = import_edges("kart_storage", in_functions=True)
+    assert edges["kart_storage._pickle"] == {"kart_storage._large_frames"}
+    assert edges["kart_storage._large_frames"] == set()

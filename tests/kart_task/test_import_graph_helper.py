@@ -1,4 +1,5 @@
-"""tests/_import_graph.py finds the cycles it is meant to find (on a small package written here)."""
+"""tests/_import_graph.py finds the cycles it is meant to find, and tests/_source_checks.py the `assert`
+statements (on a small package written here)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from _import_graph import import_cycles, import_edges, long_modules
+from _source_checks import assert_statements
 
 MODULES = {
     "__init__.py": "from ._a import A\nfrom . import _c\n",
@@ -62,3 +64,9 @@ def test_cycles_at_module_level_and_through_functions(graphpkg: str) -> None:
 def test_long_modules_are_listed_with_their_length(graphpkg: str) -> None:
     assert long_modules(graphpkg, limit=6) == [("graphpkg._b", 8)]
     assert long_modules(graphpkg) == []
+
+
+def test_assert_statements_are_found_wherever_they_are(graphpkg: str, tmp_path: Path) -> None:
+    assert assert_statements(graphpkg) == []
+    (tmp_path / "graphpkg" / "sub" / "checked.py").write_text("def f(x):\n    assert x\n")
+    assert assert_statements(graphpkg) == ["graphpkg.sub.checked:2"]
