@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import luigi
 import luigi.worker
 
 
@@ -20,3 +21,7 @@ def _worker_private(name: str) -> Any:
 WAIT_INTERVAL_EPS: Any = _worker_private("_WAIT_INTERVAL_EPS")
 get_retry_policy_dict: Any = _worker_private("_get_retry_policy_dict")
 is_external: Any = _worker_private("_is_external")
+
+
+# luigi 3.7 added StrParameter (a Parameter typed as str); on 3.6 a plain Parameter reads the same text.
+StrParameter: Any = getattr(luigi, "StrParameter", luigi.Parameter)

@@ -8,10 +8,11 @@ import luigi
 
 import kart_storage
 from gokart._extras import require_gcs
+from gokart._luigi_compat import StrParameter
 
 
 class GCSConfig(luigi.Config):
-    gcs_credential_name = luigi.StrParameter(
+    gcs_credential_name = StrParameter(
         default="GCS_CREDENTIAL", description="GCS credential environment variable name."
     )
     _client: Any = None
