@@ -6,11 +6,13 @@ import multiprocessing
 import os
 import signal
 import time
+from multiprocessing.synchronize import Event as EventType
 
 import redis
 
 import kart_lock
 from _servers import Server
+from _waiting import holds_throughout, wait_until
 
 PROCESSES = 25
 ROUNDS = 12  # per process: 300 rounds in total
@@ -77,27 +79,27 @@ def test_killed_holder_frees_the_lock_within_ttl(redis_srv: Server, rconn: redis
     holder = ctx.Process(target=_hold_forever, args=(url,))
     holder.start()
     try:
-        deadline = time.monotonic() + 20
-        while not rconn.exists("holder-ready") and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert rconn.exists("holder-ready") == 1
-        time.sleep(2.5)  # longer than the TTL: the holder's heartbeat is what keeps the key
+        wait_until(lambda: rconn.exists("holder-ready"), 20, "the holder process to take the lock")
+        # For longer than the 2 s TTL: only the holder's heartbeat can keep the key that long.
+        holds_throughout(lambda: rconn.exists("held") == 1, 2.5, "the held key outliving its TTL")
         waiter = kart_lock.RedisLock("held", url=url, ttl=2, extend_interval=0.5, sleep=0.02)
         assert waiter.acquire(blocking=False) is False
     finally:
         assert holder.pid is not None
         os.kill(holder.pid, signal.SIGKILL)
         holder.join(timeout=10)
-    # acquire() itself enforces the bound: False would mean "not within ttl + 1 s".
-    assert waiter.acquire(timeout=2 + 1) is True
+    # Nothing renews the key any more: it lives one TTL at the most (-2: already gone), then is free.
+    remaining = rconn.pttl("held")
+    assert remaining == -2 or 0 <= remaining <= 2000
+    assert waiter.acquire(timeout=20) is True
     waiter.release()
 
 
-def _hold_then_get_paused(url: str, queue: multiprocessing.Queue[str]) -> None:
+def _hold_then_get_paused(url: str, queue: multiprocessing.Queue[str], resumed: EventType) -> None:
     lock = kart_lock.RedisLock("paused", url=url, ttl=1, extend_interval=0.25)
     lock.acquire()
     queue.put("held")
-    time.sleep(3)  # SIGSTOPped for longer than the TTL somewhere in here
+    resumed.wait(timeout=120)  # SIGSTOPped past the TTL in here; the test sets `resumed` after SIGCONT
     lost = lock.lost
     try:
         lock.release()
@@ -110,16 +112,21 @@ def test_holder_paused_past_its_ttl_learns_it_lost_the_lock(redis_srv: Server, r
     url = f"redis://{redis_srv.address}/0"
     ctx = multiprocessing.get_context("fork")
     queue: multiprocessing.Queue[str] = ctx.Queue()
-    holder = ctx.Process(target=_hold_then_get_paused, args=(url, queue))
+    resumed = ctx.Event()
+    holder = ctx.Process(target=_hold_then_get_paused, args=(url, queue, resumed))
     holder.start()
     assert queue.get(timeout=20) == "held"
     assert holder.pid is not None
     os.kill(holder.pid, signal.SIGSTOP)
     try:
+        # A stopped heartbeat renews nothing: the key lives one TTL at the most (-2: already gone).
+        remaining = rconn.pttl("paused")
+        assert remaining == -2 or 0 <= remaining <= 1000
         thief = kart_lock.RedisLock("paused", url=url, ttl=30, sleep=0.02)
-        assert thief.acquire(timeout=3) is True  # the key expired while the holder was stopped
+        assert thief.acquire(timeout=20) is True  # the key expired while the holder was stopped
     finally:
         os.kill(holder.pid, signal.SIGCONT)
+        resumed.set()
     assert queue.get(timeout=20) == "lost=True release=LockLostError"
     holder.join(timeout=10)
     assert rconn.get("paused") == thief.token  # the paused holder did not delete the new owner's key
