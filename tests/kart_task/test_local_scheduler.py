@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from luigi.scheduler import DONE, FAILED, PENDING
 
-from kart_task._luigi import scheduler as kart_scheduler
 from kart_task._build import WorkerSchedulerFactory
+from kart_task._luigi import scheduler as kart_scheduler
 from kart_task._luigi.scheduler import LocalScheduler
 
 WORKER = "worker-1"
