@@ -75,7 +75,7 @@ def attempt(make):
     try:
         parameter = make()
     except Exception as exc:
-        return [type(exc).__module__ + "." + type(exc).__qualname__, str(exc)]
+        return [[c.__module__ + "." + c.__qualname__ for c in type(exc).__mro__], str(exc)]
     return ["ok"]
 
 answer = {}
@@ -90,8 +90,25 @@ print(json.dumps(answer))
 def test_expected_type_checks_as_upstream() -> None:
     upstream = last_json(run_upstream(EXPECTED_TYPE))
     kart = last_json(run_here(EXPECTED_TYPE))
-    assert upstream["str"][0] == ["builtins.TypeError", "expected_type must be a type, not <class 'str'>"]
-    assert kart == upstream
+    assert upstream["str"][0][0][0] == "builtins.TypeError"
+    assert upstream["str"][0][1] == "expected_type must be a type, not <class 'str'>"
+
+    def raised_as_upstream(kart_result: list[Any], upstream_result: list[Any]) -> bool:
+        """kart raises its own class (kart_task.ParameterTypeError), a subclass of the class upstream
+        raises: upstream's class is in kart's MRO, and the message is equal."""
+        if upstream_result == ["ok"] or kart_result == ["ok"]:
+            return kart_result == upstream_result
+        return upstream_result[0][0] in kart_result[0] and kart_result[1] == upstream_result[1]
+
+    assert kart.keys() == upstream.keys()
+    for label, pair in upstream.items():
+        for kart_result, upstream_result in zip(kart[label], pair, strict=True):
+            assert raised_as_upstream(kart_result, upstream_result), (label, kart_result, upstream_result)
+    assert kart["str"][0][0][:3] == [
+        "kart_task._errors.ParameterTypeError",
+        "kart_task._errors.KartTaskError",
+        "builtins.TypeError",
+    ]
 
 
 WRONG_VALUES = """

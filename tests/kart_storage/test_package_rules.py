@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import inspect
 
+import pytest
+
 import kart_storage
 
 
@@ -28,3 +30,25 @@ def test_errors_keep_the_standard_types_they_stand_for() -> None:
     assert issubclass(kart_storage.CorruptTargetError, ValueError)
     assert issubclass(kart_storage.StorageConfigurationError, RuntimeError)
     assert issubclass(kart_storage.UnsafePathError, ValueError)
+
+
+def test_errors_that_were_plain_built_ins_keep_their_built_in_types() -> None:
+    assert issubclass(kart_storage.MissingExtraError, kart_storage.MissingModuleError)
+    assert issubclass(kart_storage.MissingModuleError, ImportError)
+    assert issubclass(kart_storage.StorageArgumentError, ValueError)
+    assert issubclass(kart_storage.MissingInMemoryDataError, ValueError)
+    assert issubclass(kart_storage.MissingCacheEntryError, AssertionError)
+    assert issubclass(kart_storage.UnstorableValueError, TypeError)
+    assert issubclass(kart_storage.FeatherIndexError, AssertionError)
+
+
+def test_a_bad_extension_and_a_missing_cache_key_raise_the_family_with_the_old_messages() -> None:
+    with pytest.raises(ValueError, match=r"^extension must look like '\.ext', got 'yaml'$") as bad:
+        kart_storage.register_file_processor("yaml", kart_storage.TextFileProcessor())
+    assert isinstance(bad.value, kart_storage.StorageArgumentError)
+    with pytest.raises(AssertionError, match=r"^no-such-key does not exist\.$") as missing:
+        kart_storage.InMemoryCacheRepository().remove("no-such-key")
+    assert isinstance(missing.value, kart_storage.MissingCacheEntryError)
+    with pytest.raises(TypeError, match="unsupported type for required task outputs") as labels:
+        kart_storage.task_state_labels("gs://bucket/a.pkl", required_task_outputs={"x"})
+    assert isinstance(labels.value, kart_storage.UnstorableValueError)

@@ -166,3 +166,10 @@ def test_under_python_dash_o_a_config_file_is_read_and_user_errors_still_raise(t
     assert result["lock"] == ["TaskSettingError", "redis_host must be set when should_lock_run is True."]
     assert result["frames"] is not None
     assert result["frames"][0] == "AssertionError"
+
+
+def test_an_expected_type_that_is_no_class_is_a_parameter_type_error() -> None:
+    with pytest.raises(TypeError, match=r"^expected_type must be a type, not <class 'int'>$") as caught:
+        kart_task.TaskInstanceParameter(expected_type=3)  # type: ignore[arg-type]
+    assert isinstance(caught.value, kart_task.ParameterTypeError)
+    assert issubclass(kart_task.TaskClassNotReadyError, RuntimeError)

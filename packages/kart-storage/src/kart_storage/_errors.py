@@ -63,3 +63,31 @@ class UnsafePathError(KartStorageError, ValueError):
 
 class IntegritySettingError(KartStorageError, ValueError):
     """The integrity switch (`verify_integrity=`, `KART_VERIFY_INTEGRITY`) is not one of its words."""
+
+
+class MissingModuleError(KartStorageError, ImportError):
+    """A file cannot be loaded: a module it needs does not import (a library, or one a pickle names)."""
+
+
+class MissingExtraError(MissingModuleError):
+    """An optional extra (boto3, google-cloud-storage, polars) is not installed; the message names it."""
+
+
+class StorageArgumentError(KartStorageError, ValueError):
+    """A value handed to kart-storage cannot work (a path, an extension, metadata, a target option)."""
+
+
+class MissingInMemoryDataError(KartStorageError, ValueError):
+    """An in-memory target was asked its modification time before anything was stored under its key."""
+
+
+class MissingCacheEntryError(KartStorageError, AssertionError):
+    """The in-memory repository was asked to remove a key it does not hold (gokart asserted this)."""
+
+
+class UnstorableValueError(KartStorageError, TypeError):
+    """A value cannot be stored in the target's format or its labels; nothing was written."""
+
+
+class FeatherIndexError(KartStorageError, AssertionError):
+    """`store_index_in_feather` cannot keep the index: its column name is taken, or it is named 'None'."""

@@ -12,6 +12,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import BinaryIO, Protocol, runtime_checkable
 
+from ._errors import StorageArgumentError
+
 
 @runtime_checkable
 class FileSystem(Protocol):
@@ -123,6 +125,8 @@ def filesystem_for(path: str) -> FileSystem:
         try:
             factory = _factories[scheme]
         except KeyError:
-            raise ValueError(f"no file system registered for local paths such as {path!r}") from None
+            raise StorageArgumentError(
+                f"no file system registered for local paths such as {path!r}"
+            ) from None
         instance = _instances[scheme] = factory()
     return instance

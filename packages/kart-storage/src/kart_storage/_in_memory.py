@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from ._errors import TargetNotFoundError
+from ._errors import (
+    MissingCacheEntryError,
+    MissingInMemoryDataError,
+    StorageArgumentError,
+    TargetNotFoundError,
+)
 from ._targets import TargetOnKart, TaskParams
 
 
@@ -44,7 +49,7 @@ class InMemoryCacheRepository:
     def remove(self, key: str) -> None:
         with self._guard:
             if key not in self._cache:
-                raise AssertionError(f"{key} does not exist.")
+                raise MissingCacheEntryError(f"{key} does not exist.")
             del self._cache[key]
 
     def empty(self) -> bool:
@@ -71,7 +76,7 @@ class InMemoryTarget(TargetOnKart):
 
     def __init__(self, data_key: str, task_lock_param: Any = None) -> None:
         if getattr(task_lock_param, "should_task_lock", False):
-            raise ValueError("Redis with `InMemoryTarget` is not currently supported.")
+            raise StorageArgumentError("Redis with `InMemoryTarget` is not currently supported.")
         super().__init__(None)
         self._data_key = data_key
 
@@ -99,7 +104,7 @@ class InMemoryTarget(TargetOnKart):
 
     def _last_modification_time(self) -> datetime:
         if not _repository.has(self._data_key):
-            raise ValueError(f"No object(s) which id is {self._data_key} are stored before.")
+            raise MissingInMemoryDataError(f"No object(s) which id is {self._data_key} are stored before.")
         return _repository.get_last_modification_time(self._data_key)
 
     def _path(self) -> str:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ._errors import UnstorableValueError
+
 logger = logging.getLogger(__name__)
 
 MAX_GCS_METADATA_SIZE = 8 * 1024
@@ -45,7 +47,7 @@ def _serialize_required(value: Any) -> Any:
         return {key: _serialize_required(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_serialize_required(item) for item in value]
-    raise TypeError(f"unsupported type for required task outputs: {type(value)}")
+    raise UnstorableValueError(f"unsupported type for required task outputs: {type(value)}")
 
 
 def _trim_to_limit(labels: dict[str, str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._errors import StorageArgumentError
 from ._file_target import FileBackedTarget
 from ._filesystem import FileSystem
 from ._integrity import IntegrityPolicy, VerifyOption, integrity_policy
@@ -99,7 +100,7 @@ class ModelTarget(FileBackedTarget):
                     loader = _pickle_processor.load(loader_file)
                 self._load_function = loader
             if loader is None:
-                raise ValueError(f"{self._file_path} holds no load function; pass load_function=")
+                raise StorageArgumentError(f"{self._file_path} holds no load function; pass load_function=")
             return loader(os.path.join(scratch, _MODEL_FILE))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

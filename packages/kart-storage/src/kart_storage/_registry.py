@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ._errors import UnsupportedExtensionError
+from ._errors import StorageArgumentError, UnsupportedExtensionError
 from ._naming import extension_of
 from ._processors.base import (
     BinaryFileProcessor,
@@ -74,7 +74,7 @@ def register_file_processor(extension: str, processor: FileProcessor | Processor
     Example: `register_file_processor(".yaml", YamlProcessor())`. Replaces an existing registration.
     """
     if not extension.startswith(".") or len(extension) < 2:
-        raise ValueError(f"extension must look like '.ext', got {extension!r}")
+        raise StorageArgumentError(f"extension must look like '.ext', got {extension!r}")
     factory: ProcessorFactory
     if isinstance(processor, FileProcessor):
         instance = processor

@@ -6,7 +6,14 @@ import pickle
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
-from ._errors import CorruptTargetError, KartStorageError, TargetNotFoundError
+from ._errors import (
+    CorruptTargetError,
+    KartStorageError,
+    MissingExtraError,
+    MissingModuleError,
+    TargetNotFoundError,
+    UnstorableValueError,
+)
 from ._file_target import FileBackedTarget
 from ._filesystem import FileSystem, scheme_of
 from ._integrity import IntegrityPolicy, VerifyOption, integrity_policy
@@ -65,7 +72,8 @@ class SingleFileTarget(FileBackedTarget):
             except ImportError as exc:
                 # a missing library, or (pickles) a module the file names: still an ImportError, but
                 # naming the file, since a damaged pickle can name any module
-                raise ImportError(
+                missing = MissingExtraError if isinstance(exc, MissingExtraError) else MissingModuleError
+                raise missing(
                     f"cannot load {self._file_path} as {processor.format_name}: {exc}", name=exc.name
                 ) from exc
             except BaseException as exc:
@@ -86,7 +94,7 @@ class SingleFileTarget(FileBackedTarget):
         try:
             processor.check(obj)
         except TypeError as exc:
-            raise TypeError(
+            raise UnstorableValueError(
                 f"cannot dump to {self._file_path} with {processor.format_name}: {exc}"
                 f" (expected {processor.expected_types}); nothing was written"
             ) from exc
@@ -108,7 +116,7 @@ class SingleFileTarget(FileBackedTarget):
                         raise
                     # one documented type for "this value cannot be stored in this format", whatever the
                     # library raised (ArrowInvalid, OverflowError, PicklingError...); the cause is chained
-                    raise TypeError(
+                    raise UnstorableValueError(
                         f"cannot dump to {self._file_path} with {processor.format_name}:"
                         f" {type(exc).__name__}: {exc}; nothing was written"
                     ) from exc

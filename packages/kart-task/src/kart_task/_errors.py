@@ -65,3 +65,11 @@ class BuildArgumentError(KartTaskError, TypeError):
 
 class CompleteValueError(KartTaskError):
     """A task's `complete()` returned something other than a bool (luigi raises a plain Exception)."""
+
+
+class ParameterTypeError(KartTaskError, TypeError):
+    """A task parameter's `expected_type` / `expected_elements_type` is not a class (as gokart checks)."""
+
+
+class TaskClassNotReadyError(KartTaskError, RuntimeError):
+    """A module below `_task` asked for TaskOnKart before `_task` defined it: import kart_task first."""

@@ -15,6 +15,7 @@ from luigi.task_register import Register
 
 from kart_hash import parse_task_parameter_text, task_parameter_text
 
+from ._errors import ParameterTypeError
 from ._luigi.parameters import NO_VALUE, CheckedParameter, RequiredValueBoolParameter
 from ._task_class import task_on_kart_class
 
@@ -48,7 +49,7 @@ def _default_expected_type() -> type:
 def _checked_type(argument: str, value: object) -> Any:
     """gokart's check of `expected_type` / `expected_elements_type`: a class or None, nothing else."""
     if value is not None and not isinstance(value, type):
-        raise TypeError(f"{argument} must be a type, not {type(value)}")
+        raise ParameterTypeError(f"{argument} must be a type, not {type(value)}")
     return value
 
 

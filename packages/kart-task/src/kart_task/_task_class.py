@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._errors import TaskClassNotReadyError
+
 _registered: list[type[Any]] = []
 
 
@@ -20,5 +22,7 @@ def register_task_class(task_class: type[Any]) -> None:
 def task_on_kart_class() -> type[Any]:
     """TaskOnKart (kart_task is imported whole, so `_task` has always registered it by now)."""
     if not _registered:
-        raise RuntimeError("kart_task._task has not registered TaskOnKart yet: import kart_task first")
+        raise TaskClassNotReadyError(
+            "kart_task._task has not registered TaskOnKart yet: import kart_task first"
+        )
     return _registered[0]

@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
+from kart_storage._errors import StorageArgumentError
+
 #: A group of keys in one "directory" at least this big is checked by listing it instead of one
 #: request per key.
 LIST_MIN_GROUP = 16
@@ -43,7 +45,7 @@ def split_bucket_key(path: str, scheme: str) -> tuple[str, str]:
     """`s3://bucket/a/b` -> (`bucket`, `a/b`); query strings stay part of the key, as in gokart."""
     parts = urlsplit(path, allow_fragments=False)
     if parts.scheme != scheme or not parts.netloc:
-        raise ValueError(f"not a {scheme}:// path with a bucket: {path!r}")
+        raise StorageArgumentError(f"not a {scheme}:// path with a bucket: {path!r}")
     key = parts.path.lstrip("/")
     if parts.query:
         key = f"{key}?{parts.query}"

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from kart_storage._errors import StorageConfigurationError, TargetExistsError, TargetNotFoundError
+from kart_storage._errors import (
+    MissingExtraError,
+    StorageConfigurationError,
+    TargetExistsError,
+    TargetNotFoundError,
+)
 
 from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 
@@ -23,7 +28,7 @@ def _require_gcs() -> Any:
     try:
         from google.cloud import storage
     except ImportError as exc:
-        raise ImportError(
+        raise MissingExtraError(
             "GCS support requires google-cloud-storage. Install it with: pip install 'kart-storage[gcs]'"
         ) from exc
     return storage

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from kart_storage._errors import StorageConfigurationError, TargetExistsError, TargetNotFoundError
+from kart_storage._errors import (
+    MissingExtraError,
+    StorageArgumentError,
+    StorageConfigurationError,
+    TargetExistsError,
+    TargetNotFoundError,
+)
 
 from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 
@@ -27,7 +33,7 @@ def _require_boto3() -> Any:
     try:
         import boto3
     except ImportError as exc:
-        raise ImportError(
+        raise MissingExtraError(
             "S3 support requires boto3. Install it with: pip install 'kart-storage[s3]'"
         ) from exc
     return boto3
@@ -248,7 +254,9 @@ class S3FileSystem(LazyClientStore):
         bucket, key = split_bucket_key(path, "s3")
         for name, value in (metadata or {}).items():
             if not (name + value).isascii():
-                raise ValueError(f"S3 metadata must be ASCII (HTTP headers): {name}={value!r} for {path}")
+                raise StorageArgumentError(
+                    f"S3 metadata must be ASCII (HTTP headers): {name}={value!r} for {path}"
+                )
         with tempfile.TemporaryFile(prefix=_spool_prefix()) as spool:
             yield spool
             spool.flush()

@@ -8,6 +8,7 @@ from typing import IO, Any
 import pandas as pd
 from pandas.errors import EmptyDataError
 
+from kart_storage._errors import FeatherIndexError
 from kart_storage._formats import StreamFormat, Text
 
 from .base import FileProcessor
@@ -121,12 +122,14 @@ class FeatherFileProcessorPandas(FileProcessor):
             return
         column = f"{self.INDEX_COLUMN_PREFIX}{obj.index.name}"
         if column in obj.columns:
-            raise AssertionError(
+            raise FeatherIndexError(
                 f"column {column!r} already exists and would be overwritten by the stored index;"
                 " set store_index_in_feather=False to write this DataFrame"
             )
         if obj.index.name == "None":
-            raise AssertionError("an index named 'None' cannot be stored in feather (the name is reserved)")
+            raise FeatherIndexError(
+                "an index named 'None' cannot be stored in feather (the name is reserved)"
+            )
         frame = obj.copy(deep=False)
         frame[column] = obj.index
         frame.reset_index(drop=True).to_feather(file)

@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from typing import IO, Any
 
+from kart_storage._errors import MissingExtraError
 from kart_storage._formats import StreamFormat, Text
 
 from .base import FileProcessor
@@ -22,7 +23,7 @@ def _polars() -> Any:
     try:
         return importlib.import_module("polars")
     except ImportError as exc:
-        raise ImportError(_MISSING) from exc
+        raise MissingExtraError(_MISSING) from exc
 
 
 def has_polars() -> bool:
