@@ -5,7 +5,7 @@ from __future__ import annotations
 import kart_lock
 import kart_storage
 
-from . import _logs, _luigi_targets, _task_ids, _typing
+from . import _logs, _luigi_targets, _prefetch_answers, _task_ids, _typing
 from ._luigi import param_values
 
 
@@ -28,5 +28,6 @@ def reset() -> None:
     _logs.forget_module_versions()
     param_values._looks_up_plainly.clear()
     _luigi_targets.forget_filesystem()
+    _prefetch_answers.forget()
     kart_storage.reset()
     kart_lock.reset()

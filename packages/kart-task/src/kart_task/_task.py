@@ -27,6 +27,7 @@ from ._completeness import completeness_rule, newer_inputs
 from ._flatten import flatten
 from ._luigi.param_values import param_values
 from ._parameters import ExplicitBoolParameter, _is_task_on_kart_value
+from ._prefetch_answers import answer as _prefetched_answer
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -321,6 +322,9 @@ class TaskOnKart(luigi.Task, Generic[T]):
     # --- completeness ------------------------------------------------------------------------------
 
     def complete(self) -> bool:
+        prefetched = _prefetched_answer(self)  # while kart's worker schedules (see _prefetch)
+        if prefetched is not None:
+            return prefetched
         if self._rerun_state:
             for target in flatten(self.output()):
                 target.remove()

@@ -21,7 +21,7 @@ import logging
 import multiprocessing
 import queue
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import luigi
 import luigi.worker
@@ -30,6 +30,8 @@ from kart_task._errors import CompleteValueError
 from kart_task._exception_transport import Packed, pack, unpack
 from kart_task._identity import unique_id_or_task_id
 from kart_task._parameters import ExplicitBoolParameter
+from kart_task._prefetch import prefetch
+from kart_task._prefetch_answers import scheduling
 
 from .support import specialised
 
@@ -41,6 +43,9 @@ class gokart_worker(luigi.worker.worker):
 
     task_completion_check_at_run = ExplicitBoolParameter(
         default=True, description="Skip run() when the task became complete after it was scheduled."
+    )
+    completion_prefetch = ExplicitBoolParameter(
+        default=True, description="Ask the store about every output at once before scheduling (_prefetch)."
     )
 
 
@@ -147,6 +152,22 @@ class Worker(luigi.worker.Worker):
         )
         if self._kart_specialised:
             self._config = self._kart_config
+
+    def add(self, task: luigi.Task, multiprocess: bool = False, processes: int = 0) -> bool:
+        """luigi's scheduling pass, its complete() calls answered from one batched prefetch: positives
+        also seed the completion cache (final: outputs are written once), negatives last the pass only."""
+        if not (self._kart_specialised and self._kart_config.completion_prefetch):
+            return bool(super().add(task, multiprocess, processes))
+        answers = prefetch(task)
+        complete = dict.fromkeys(answers.complete_ids(), True)
+        if complete:
+            cache: Any = self._task_completion_cache  # luigi's cache, when [worker] cache_task_completion
+            if cache is None:
+                cache = {}
+                self._task_completion_cache = cast(Any, cache)
+            cache.update(complete)
+        with scheduling(answers):
+            return bool(super().add(task, multiprocess, processes))
 
     def _add(self, task: luigi.Task, is_complete: Any) -> Any:
         if self._kart_specialised and isinstance(is_complete, luigi.worker.TracebackWrapper):
