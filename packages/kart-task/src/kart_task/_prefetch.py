@@ -31,7 +31,7 @@ import kart_storage
 
 from ._completeness import completeness_rule
 from ._flatten import flatten
-from ._prefetch_answers import Answers
+from ._prefetch_answers import Answers, same_task
 from ._task import TaskOnKart
 
 __all__ = ["prefetch"]
@@ -89,7 +89,7 @@ class _Graph:
         """The node of `task` and whether it is new."""
         known = self._seen.get(task.task_id)
         if known is not None:
-            if known.task is task or (type(known.task) is type(task) and known.task == task):
+            if same_task(known.task, task):
                 return known, False
             self.ambiguous.add(task.task_id)  # same id, other parameters: walked, never answered
         node = _Node(task, outputs=_kart_outputs(task) if _answerable(task) else None)

@@ -14,7 +14,20 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Answers", "answer", "forget", "scheduling"]
+__all__ = ["Answers", "answer", "forget", "same_task", "scheduling"]
+
+
+def same_task(known: Any, task: Any) -> bool:
+    """`task` is the task asked about, or a copy of it (unpickled): luigi's own equality compares task
+    ids only, which ignore insignificant parameters such as the workspace."""
+    if known is task:
+        return True
+    if type(known) is not type(task):
+        return False
+    try:
+        return bool(known.param_kwargs == task.param_kwargs)
+    except Exception:  # a value without a plain equality (an array, a frame)
+        return False
 
 
 @dataclass(frozen=True)
@@ -36,8 +49,8 @@ _current: ContextVar[Answers | None] = ContextVar("kart_prefetched_answers", def
 def answer(task: Any) -> bool | None:
     """The prefetched answer for `task` while scheduling; None (ask the store) otherwise.
 
-    Keyed by luigi's task id, but only given to the very task asked about or one equal to it (an
-    unpickled copy): two tasks sharing a task id (an insignificant parameter differs) get no answer."""
+    Keyed by luigi's task id, but only given to the very task asked about or a copy of it: of two tasks
+    sharing a task id (an insignificant parameter differs), the other one gets no answer."""
     current = _current.get()
     if current is None:
         return None
@@ -45,7 +58,7 @@ def answer(task: Any) -> bool | None:
     if found is None:
         return None
     known_task, complete = found
-    if known_task is task or (type(known_task) is type(task) and known_task == task):
+    if same_task(known_task, task):
         return complete
     return None
 
