@@ -65,8 +65,7 @@ class SingleFileTarget(FileBackedTarget):
         processor = self._processor
         with self._verified_reader() as raw:
             try:
-                with processor.format().reader(raw) as stream:
-                    return processor.load(stream)
+                return processor._load_raw(raw)
             except TargetNotFoundError:
                 raise
             except ImportError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,18 @@ class FileProcessor:
 
     def dump(self, obj: Any, file: IO[Any]) -> None:
         raise NotImplementedError
+
+    def _load_raw(self, raw: BinaryIO) -> Any:
+        """`load` of the stored bytes wrapped as `format()` says; what targets call. A processor that can
+        read the bytes faster than through that wrapper overrides it, loading exactly what `load` would."""
+        with self.format().reader(raw) as stream:
+            return self.load(stream)
+
+    def _replaced(self, owner: type[FileProcessor], *names: str) -> bool:
+        """Whether a subclass replaced any of `owner`'s methods `names`: a fast `_load_raw` then steps
+        aside, so the subclass's own `load` / `format` still decide what is loaded."""
+        cls = type(self)
+        return any(getattr(cls, name) is not getattr(owner, name) for name in names)
 
     @property
     def format_name(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import IO, Any, Literal
+from typing import IO, Any, BinaryIO, Literal
 
 from kart_storage._formats import StreamFormat
 
@@ -50,6 +50,11 @@ class _Dispatching(FileProcessor):
 
     def load(self, file: IO[Any]) -> Any:
         return self._impl.load(file)
+
+    def _load_raw(self, raw: BinaryIO) -> Any:
+        if self._replaced(_Dispatching, "load", "format"):
+            return super()._load_raw(raw)
+        return self._impl._load_raw(raw)
 
     def dump(self, obj: Any, file: IO[Any]) -> None:
         self._impl.dump(obj, file)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 import pandas as pd
 from pandas.errors import EmptyDataError
@@ -12,6 +12,7 @@ from kart_storage._errors import FeatherIndexError
 from kart_storage._formats import StreamFormat, Text
 
 from .base import FileProcessor
+from .raw_reads import UniversalNewlines, is_utf8, native_local_file
 
 # the stubs pin orient/engine to literals; values here come from user options checked by pandas itself
 _pandas: Any = pd
@@ -37,8 +38,20 @@ class CsvFileProcessorPandas(FileProcessor):
             raise self._reject(obj)
 
     def load(self, file: IO[Any]) -> pd.DataFrame:
+        return self._read(file, self._encoding)
+
+    def _load_raw(self, raw: BinaryIO) -> Any:
+        # UTF-8 bytes straight to pandas' C parser (a one-character sep keeps it on that parser), with
+        # text mode's newline translation kept; other encodings go through text mode as before
+        if len(self._sep) != 1 or not is_utf8(self._encoding):
+            return super()._load_raw(raw)
+        if self._replaced(CsvFileProcessorPandas, "load", "format"):
+            return super()._load_raw(raw)
+        return self._read(UniversalNewlines(raw), "utf-8")
+
+    def _read(self, source: Any, encoding: str) -> pd.DataFrame:
         try:
-            return pd.read_csv(file, sep=self._sep, encoding=self._encoding)
+            return pd.read_csv(source, sep=self._sep, encoding=encoding)
         except EmptyDataError:
             return pd.DataFrame()
 
@@ -85,6 +98,16 @@ class ParquetFileProcessorPandas(FileProcessor):
     def load(self, file: IO[Any]) -> pd.DataFrame:
         return _pandas.read_parquet(_seekable_binary(file), engine=self._engine)  # type: ignore[no-any-return]
 
+    def _load_raw(self, raw: BinaryIO) -> Any:
+        # a local file is read by pyarrow in C++ through a handle of its own (the same file, checked)
+        if self._engine != "pyarrow" or self._replaced(ParquetFileProcessorPandas, "load", "format"):
+            return super()._load_raw(raw)
+        native = native_local_file(raw)
+        if native is None:
+            return super()._load_raw(raw)
+        with native:
+            return _pandas.read_parquet(native, engine="pyarrow")
+
     def dump(self, obj: Any, file: IO[Any]) -> None:
         self.check(obj)
         obj.to_parquet(file, index=False, engine=self._engine, compression=self._compression)
@@ -112,8 +135,11 @@ class FeatherFileProcessorPandas(FileProcessor):
             return frame
         column = index_columns[-1]
         name = str(column)[len(self.INDEX_COLUMN_PREFIX) :]
-        frame.index = pd.Index(frame[column].to_numpy(), name=None if name == "None" else name)
-        return frame.drop(columns=column)
+        # the frame is ours: no copy of the index values, and the column deleted in place (no new frame)
+        values = frame[column].to_numpy()
+        frame.index = pd.Index(values, name=None if name == "None" else name, copy=False)
+        del frame[column]
+        return frame
 
     def dump(self, obj: Any, file: IO[Any]) -> None:
         self.check(obj)
