@@ -15,6 +15,7 @@ import kart_storage
 from ._completeness import target_path
 from ._errors import EmptyDumpError, TaskSettingError
 from ._flatten import flatten, map_flattenable_items
+from ._load_many import load_remote_concurrently
 from ._pandas_type import check_pandas_types
 from ._task_class import task_on_kart_class
 
@@ -44,11 +45,17 @@ def input_targets(task: Any, target: Any) -> Any:
 
 
 def load_all(targets: Any) -> Any:
-    """Every target loaded, in the same list/tuple/dict shape."""
+    """Every target loaded, in the same list/tuple/dict shape (object-store targets read concurrently)."""
+    return _load_shaped(targets, load_remote_concurrently(targets))
+
+
+def _load_shaped(targets: Any, loaded: dict[int, Any]) -> Any:
     if isinstance(targets, list | tuple):
-        return [load_all(t) for t in targets]
+        return [_load_shaped(t, loaded) for t in targets]
     if isinstance(targets, dict):
-        return {key: load_all(t) for key, t in targets.items()}
+        return {key: _load_shaped(t, loaded) for key, t in targets.items()}
+    if id(targets) in loaded:
+        return loaded[id(targets)]
     return targets.load()
 
 
