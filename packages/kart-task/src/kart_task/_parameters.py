@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar, runtime
 import luigi
 from luigi.task_register import Register
 
-from kart_hash import parse_task_parameter_text, task_parameter_text
+from kart_hash import parse_task_parameter_text
 
 from ._errors import ParameterTypeError
 from ._luigi.parameters import NO_VALUE, CheckedParameter, RequiredValueBoolParameter
 from ._task_class import task_on_kart_class
+from ._task_texts import own_text
 
 if TYPE_CHECKING:
     from typing import Unpack
@@ -31,8 +32,7 @@ TASK_ON_KART_TYPE = TypeVar("TASK_ON_KART_TYPE", bound="TaskOnKart[Any]")
 
 
 def _task_text(task: luigi.Task) -> str:
-    params = task.to_str_params(only_significant=True)  # first, so a non-task fails here as on gokart
-    return task_parameter_text(task.get_task_family(), params)
+    return own_text(task)  # made once per task (not per holder); a non-task fails as on gokart
 
 
 def _task_from_text(text: str) -> luigi.Task:

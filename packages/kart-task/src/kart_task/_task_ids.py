@@ -11,13 +11,15 @@ import luigi
 
 import kart_hash
 
+from . import _task_texts
 from ._errors import NotATaskError
 from ._flatten import flatten
 from ._parameters import ListTaskInstanceParameter, TaskInstanceParameter
 from ._task_class import task_on_kart_class
 
-_STR_PARAMS_CACHE = "_kart_str_params_cache"
-_STR_RESULTS_CACHE = "_kart_str_params_results"
+_STR_PARAMS_CACHE = _task_texts.STR_PARAMS_CACHE
+_STR_RESULTS_CACHE = _task_texts.STR_RESULTS_CACHE
+_TASK_VALUED = (TaskInstanceParameter, ListTaskInstanceParameter)
 _PUBLIC = luigi.parameter.ParameterVisibility.PUBLIC
 _PRIVATE = luigi.parameter.ParameterVisibility.PRIVATE
 
@@ -50,14 +52,16 @@ def class_params(cls: type[luigi.Task]) -> Params:
 
 
 def reset() -> None:
-    """Forget every class's parameter list (kart_task.reset())."""
+    """Forget every class's parameter list and the recent large texts (kart_task.reset())."""
     _params_by_class.clear()
+    _task_texts.reset()
 
 
 def str_params(task: luigi.Task, only_significant: bool, only_public: bool) -> dict[str, str]:
     """luigi's serialised parameters; each parameter is serialised once per instance, so a parent's id
     reuses its children's text instead of re-serialising whole subtrees (luigi's task id and the unique
-    id ask for different subsets of the same texts)."""
+    id ask for different subsets of the same texts). A large text of a task-valued parameter is not
+    kept here: the held task keeps or rebuilds it (`_task_texts`)."""
     key = (only_significant, only_public)
     results: dict[tuple[bool, bool], dict[str, str]] = task.__dict__.setdefault(_STR_RESULTS_CACHE, {})
     known = results.get(key)
@@ -66,6 +70,7 @@ def str_params(task: luigi.Task, only_significant: bool, only_public: bool) -> d
     texts: dict[str, str] = task.__dict__.setdefault(_STR_PARAMS_CACHE, {})
     params = dict(task.get_params())
     result: dict[str, str] = {}
+    keep = True
     for name, value in task.param_kwargs.items():
         param = params[name]
         if only_significant and not param.significant:
@@ -74,9 +79,14 @@ def str_params(task: luigi.Task, only_significant: bool, only_public: bool) -> d
             continue
         text = texts.get(name)
         if text is None:
-            text = texts[name] = param.serialize(value)
+            text = param.serialize(value)
+            if len(text) < _task_texts.LARGE or not isinstance(param, _TASK_VALUED):
+                texts[name] = text
+            else:
+                keep = False
         result[name] = text
-    results[key] = result
+    if keep:
+        results[key] = result
     return dict(result)
 
 
@@ -94,6 +104,10 @@ def hash_id(task: Any) -> str:
             raise NotATaskError(
                 f"Task.requires method returns {type(dependency)}. You should return luigi.Task."
             )
+    if not task.serialized_task_definition_check:
+        recorded = _task_texts.recorded_unique_id(task, dependencies)
+        if recorded is not None:  # computed when the parameter texts were at hand (see _task_texts)
+            return recorded
     own_code = task.get_own_code() if task.serialized_task_definition_check else None
     return kart_hash.unique_id(
         dependencies, task.to_str_params(only_significant=True), type(task).__name__, own_code
