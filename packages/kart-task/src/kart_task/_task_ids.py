@@ -80,7 +80,7 @@ def str_params(task: luigi.Task, only_significant: bool, only_public: bool) -> d
         text = texts.get(name)
         if text is None:
             text = param.serialize(value)
-            if len(text) < _task_texts.LARGE or not isinstance(param, _TASK_VALUED):
+            if not isinstance(param, _TASK_VALUED) or len(text) < _task_texts.LARGE:
                 texts[name] = text
             else:
                 keep = False

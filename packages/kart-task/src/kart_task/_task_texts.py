@@ -111,7 +111,7 @@ def own_text(task: Any) -> str:
             kept = _recent.get(task)
         if kept is not None:
             return str(kept)
-    params: dict[str, str] = task.to_str_params(only_significant=True)  # first: a non-task fails here
+    params: dict[str, Any] = task.to_str_params(only_significant=True)  # first: a non-task fails here
     text = kart_hash.task_parameter_text(task.get_task_family(), params)
     if state is None:
         return text
@@ -121,7 +121,7 @@ def own_text(task: Any) -> str:
         state[_OWN_TEXT] = text
     else:
         _recent.put(task, text)
-    if any(len(value) >= LARGE for value in params.values()):
+    if any(isinstance(value, str) and len(value) >= LARGE for value in params.values()):
         _record_unique_id(task, params)
     return text
 
@@ -159,7 +159,7 @@ def _recordable(task: Any) -> bool:
     return all(getattr(cls, name) is getattr(base, name) for name in _ID_METHODS)
 
 
-def _record_unique_id(task: Any, params: dict[str, str] | None) -> str | None:
+def _record_unique_id(task: Any, params: dict[str, Any] | None) -> str | None:
     """The id `task` would get now (and recorded), or None when a dependency's id is not at hand."""
     state = task.__dict__
     if getattr(task, "task_unique_id", None):
