@@ -131,6 +131,7 @@ def test_same_answers_when_prunes_change_the_graph(
     """Pruning every time on both sides, a clock jump retries failed tasks (statuses changed outside
     add_task); kart must notice them as luigi does."""
     monkeypatch.setattr(kart_scheduler, "PRUNE_INTERVAL", 0.0)
+    monkeypatch.setattr(kart_scheduler, "PRUNE_COST_FACTOR", 0.0)
     transcripts = []
     for scheduler in (
         luigi.scheduler.Scheduler(prune_on_get_work=True, record_task_history=False),
@@ -190,3 +191,51 @@ def test_priorities_fall_back_to_luigi(steady_clock: Jump, monkeypatch: pytest.M
 
 def test_builds_use_it() -> None:
     assert isinstance(WorkerSchedulerFactory().create_local_scheduler(), LocalScheduler)
+
+
+def test_prunes_wait_in_proportion_to_their_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prune visits every task: the next one waits PRUNE_COST_FACTOR times as long as it took (at least
+    PRUNE_INTERVAL), so on a big graph prunes stay a bounded share of the build."""
+    clock = [0.0]
+
+    def monotonic() -> float:
+        clock[0] += 0.5  # every reading half a second later: a prune "takes" 0.5 s
+        return clock[0]
+
+    pruned: list[float] = []
+    original = luigi.scheduler.Scheduler.prune
+
+    def spy(self: Any) -> None:
+        pruned.append(clock[0])
+        original(self)
+
+    monkeypatch.setattr(luigi.scheduler.Scheduler, "prune", spy)
+    monkeypatch.setattr(time, "monotonic", monotonic)
+    scheduler = LocalScheduler(prune_on_get_work=True, record_task_history=False)
+    for _ in range(60):
+        scheduler.prune()
+    # each prune took 0.5 s (from one reading to the next): the next one is due 20 x 0.5 = 10 s after it ended
+    assert pruned == [0.5, 11.0, 21.5]
+
+
+def test_no_pass_over_the_tasks_while_no_worker_timed_out(
+    steady_clock: Jump, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    removals: list[set[str]] = []
+    original = luigi.scheduler.SimpleTaskState._remove_workers_from_tasks
+
+    def spy(self: Any, workers: Any, remove_stakeholders: bool = True) -> None:
+        removals.append(set(workers))
+        original(self, workers, remove_stakeholders)
+
+    monkeypatch.setattr(luigi.scheduler.SimpleTaskState, "_remove_workers_from_tasks", spy)
+    monkeypatch.setattr(kart_scheduler, "PRUNE_INTERVAL", 0.0)
+    monkeypatch.setattr(kart_scheduler, "PRUNE_COST_FACTOR", 0.0)
+    scheduler = LocalScheduler(prune_on_get_work=True, record_task_history=False)
+    scheduler.add_task(worker=WORKER, task_id="A", deps=[], family="A")
+    scheduler.prune()
+    assert removals == []
+    steady_clock(scheduler._config.worker_disconnect_delay + 1)  # the worker went silent: luigi's removal
+    scheduler.prune()
+    assert removals == [{WORKER}]
+    assert WORKER not in scheduler._state.get_task("A").workers

@@ -18,9 +18,13 @@ from luigi.task_status import DISABLED, DONE, FAILED, PENDING, RUNNING
 
 from .support import specialised
 
-#: seconds between two prunes; luigi's own work in a prune (retry delays, dead workers) is timed in
+#: least seconds between two prunes; luigi's own work in a prune (retry delays, dead workers) is timed in
 #: minutes, so a second's granularity changes nothing a build can observe
 PRUNE_INTERVAL = 1.0
+#: a prune visits every task, so on a big graph the wait after one is this many times what it took: prunes
+#: then cost at most about 1/PRUNE_COST_FACTOR of a build whatever the graph's size (a fixed interval
+#: makes their share grow with the graph: O(tasks) work every second of an O(tasks) build)
+PRUNE_COST_FACTOR = 20.0
 
 
 class _ObservedTaskState(luigi.scheduler.SimpleTaskState):
@@ -39,7 +43,7 @@ class LocalScheduler(luigi.scheduler.Scheduler):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._last_prune = float("-inf")
+        self._next_prune = float("-inf")
         self._rank_order: list[Any] | None = None
         self._simple = True  # no task has asked for resources or a non-default priority
         self._pruned_tasks = False  # a prune removed tasks (workers may then list tasks the state lost)
@@ -58,14 +62,21 @@ class LocalScheduler(luigi.scheduler.Scheduler):
 
     def prune(self) -> None:
         now = time.monotonic()
-        if now - self._last_prune < PRUNE_INTERVAL:
+        if now < self._next_prune:
             return
-        self._last_prune = now
         known = len(self._state._tasks)
         super().prune()
         if len(self._state._tasks) != known:
             self._pruned_tasks = True
             self._rank_order = None
+        done = time.monotonic()
+        self._next_prune = done + max(PRUNE_INTERVAL, PRUNE_COST_FACTOR * (done - now))
+
+    def _prune_workers(self) -> None:
+        """luigi's, without its pass over every task when no worker timed out (the usual case)."""
+        config = self._config
+        if any(worker.prune(config) for worker in self._state.get_active_workers()):
+            super()._prune_workers()
 
     def add_task(self, *args: Any, **kwargs: Any) -> Any:
         known = len(self._state._tasks)

@@ -29,6 +29,7 @@ RELIED_UPON: tuple[tuple[str, str], ...] = (
     ("luigi.scheduler.Scheduler", "_rank"),
     ("luigi.scheduler.Scheduler", "_reset_orphaned_batch_running_tasks"),
     ("luigi.scheduler.Scheduler", "_update_task_history"),
+    ("luigi.scheduler.Scheduler", "_prune_workers"),
     ("luigi.scheduler.SimpleTaskState", "_tasks"),
     ("luigi.scheduler.SimpleTaskState", "_status_tasks"),
     ("luigi.scheduler.SimpleTaskState", "_task_batchers"),

@@ -33,6 +33,7 @@ from kart_task._parameters import ExplicitBoolParameter
 from kart_task._prefetch import prefetch
 from kart_task._prefetch_answers import scheduling
 
+from .result_queue import ResultQueue
 from .support import specialised
 
 logger = logging.getLogger("gokart.worker")
@@ -152,6 +153,7 @@ class Worker(luigi.worker.Worker):
         )
         if self._kart_specialised:
             self._config = self._kart_config
+            self._task_result_queue = cast(Any, ResultQueue(self._task_result_queue))
 
     def add(self, task: luigi.Task, multiprocess: bool = False, processes: int = 0) -> bool:
         """luigi's scheduling pass, its complete() calls answered from one batched prefetch: positives
