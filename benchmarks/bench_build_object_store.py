@@ -1,0 +1,230 @@
+"""`gokart.build` of a root over 2,000 complete leaves, kart next to upstream gokart 1.12.2, on moto's S3
+server (HTTP on 127.0.0.1), on the GCS emulator and on local disk: one script, run by both venvs.
+
+The leaves' outputs are written once (by kart's side: ids and paths are the same on both sides); each
+measured build has a root that is not complete yet (a fresh `nonce`), so the root runs and loads its 2,000
+leaves. Seconds are measured by the script around `gokart.build` (imports left out), split at the start
+of the root's run() into scheduling (completeness of 2,001 tasks) and running (2,000 loads, the root's
+dumps); requests are counted on the server, from its own log (tests/_request_log.py), so the same
+counter serves both sides. Figures: min of rounds (2 cores shared with other jobs: noisy).
+
+Run: `python3 -m hatch run pytest benchmarks/bench_build_object_store.py -o python_files='bench_*.py'
+--benchmark-only -s -p no:randomly -p no:xdist`. Goal (issue #16): S3 and GCS builds <= 0.05 x upstream.
+
+Measured 2026-12-02 (min of 2 rounds; the 2 cores were shared with three other jobs, so every figure is
+about 3x the issue's, on both sides alike: upstream's local build took 30.6 s here, 10.1 s in the issue):
+
+    store  side      seconds  scheduling  running  requests (server log)
+    local  upstream    30.60       19.23    11.37  -
+    local  kart         3.75        3.08     0.67  -                         ratio 0.12
+    s3     upstream   125.88       73.16    52.72  8020: exists 6004, list 3, get 2007, put 6
+    s3     kart        22.31        8.32    13.98  2014: exists 3, list 3, get 2001, put 6, other 1
+                                                    ratio 0.18 (scheduling alone 0.11)
+    gcs    kart        17.76        5.67    12.09  2013: exists 3, list 1, get 2001, put 6, other 2
+
+Completeness now costs kart 6 requests on S3 (the root alone, one listing of the 2,001 outputs in 3 pages,
+the root's checks at run) where upstream pays 6,004 (3 per leaf). What remains is not completeness: the 2,000 GETs of the root's `load()`
+(read 16 at a time by kart, one by one by upstream; moto answers each in ~7 ms on this machine, 14 s in
+all) and CPU per task (constructing 2,000 leaves in each `requires()` call, luigi's scheduling of 2,001
+tasks: ~3 s, the same as on local disk). So the 0.05 goal is out of reach on moto: kart's total here is
+bounded below by its load phase (14 s = 0.11 x upstream's total). The GCS emulator serves one connection
+at a time (so prepare writes with 4 threads); upstream is not measured there: its venv (pinned in
+tests/_upstream.py) has no GCS client library, and upstream reaches GCS through luigi's discovery-based
+client, which fetches its API description from googleapis.com, not a loopback address.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from _request_log import RequestLog
+from _servers import Server, gcs_emulator, moto_s3_server, running
+from _upstream import upstream_python
+
+LEAVES = 2_000
+ROUNDS = 2
+
+SCRIPT = r"""
+import json, sys, time
+from concurrent.futures import ThreadPoolExecutor
+import luigi
+import gokart
+
+workspace, nonce, mode, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+marks = {}
+
+
+class Leaf(gokart.TaskOnKart):
+    index = luigi.IntParameter()
+
+    def run(self):
+        self.dump(self.index)
+
+
+class Root(gokart.TaskOnKart):
+    nonce = luigi.Parameter()
+
+    def requires(self):
+        return [Leaf(index=i, workspace_directory=self.workspace_directory) for i in range(count)]
+
+    def run(self):
+        marks["run"] = time.perf_counter()
+        self.dump(sum(self.load()))
+
+
+root = Root(nonce=nonce, workspace_directory=workspace)
+if mode == "prepare":
+    leaves = root.requires()
+    with ThreadPoolExecutor(4) as pool:  # the GCS emulator serves one connection at a time
+        list(pool.map(lambda leaf: leaf.dump(leaf.index), leaves))
+    print(json.dumps({"prepared": len(leaves)}))
+    raise SystemExit(0)
+
+started = time.perf_counter()
+result = gokart.build(root, reset_register=False)
+ended = time.perf_counter()
+ran = marks.get("run", ended)
+print(json.dumps({"seconds": ended - started, "scheduling": ran - started, "running": ended - ran,
+                  "result": result}))
+"""
+
+STORES = ["local", "s3", "gcs"]
+SIDES = ["upstream", "kart"]
+GOALS = {"s3": 0.05, "gcs": 0.05, "local": None}
+_results: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def _python(side: str) -> str:
+    return str(upstream_python()) if side == "upstream" else sys.executable
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
+    empty = tmp_path_factory.mktemp("aws") / "none"
+    with (
+        running(moto_s3_server()) as s3,
+        running(gcs_emulator()) as gcs,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        for name, value in {
+            "AWS_ENDPOINT_URL": f"http://{s3.address}",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(empty),
+            "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+            "STORAGE_EMULATOR_HOST": f"http://{gcs.address}",
+            "GOOGLE_CLOUD_PROJECT": "bench",
+        }.items():
+            patch.setenv(name, value)
+        yield {"s3": s3, "gcs": gcs}
+
+
+@pytest.fixture(scope="module")
+def workspaces(servers: dict[str, Server]) -> dict[str, str]:
+    """One workspace per store, its leaves written once by kart's side."""
+    import kart_storage
+
+    kart_storage.configure_s3()
+    kart_storage.configure_gcs()
+    s3: Any = kart_storage.filesystem_for("s3://bench/")
+    s3.client.create_bucket(Bucket="bench")
+    gcs: Any = kart_storage.filesystem_for("gs://bench/")
+    gcs.client.create_bucket("bench")
+    local = tempfile.mkdtemp(prefix="kart-bench-store-")
+    spaces = {"local": os.path.join(local, "ws"), "s3": "s3://bench/ws", "gcs": "gs://bench/ws"}
+    for workspace in spaces.values():
+        _script("kart", workspace, "prepare", cwd=local)
+    return spaces
+
+
+def _script(side: str, workspace: str, nonce: str, cwd: str) -> dict[str, Any]:
+    mode = "prepare" if nonce == "prepare" else "build"
+    out = subprocess.run(
+        [_python(side), "-c", SCRIPT, workspace, nonce, mode, str(LEAVES)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _measure(side: str, store: str, workspace: str, server: Server | None) -> dict[str, Any]:
+    """Min of ROUNDS builds (each on a fresh root), with the server's request counts of that build."""
+    best: dict[str, Any] | None = None
+    for _ in range(ROUNDS):
+        log = RequestLog(server) if server is not None else None
+        measured = _script(side, workspace, f"{side}-{uuid.uuid4().hex}", cwd=tempfile.gettempdir())
+        measured["requests"] = dict(log.counts()) if log is not None else {}
+        if best is None or measured["seconds"] < best["seconds"]:
+            best = measured
+    assert best is not None
+    return best
+
+
+# Upstream's venv (pinned in tests/_upstream.py) has no GCS client library, and upstream reaches GCS through
+# luigi's discovery-based client, which fetches its API description from googleapis.com: not on loopback.
+CASES = [(side, store) for store in STORES for side in SIDES if (side, store) != ("upstream", "gcs")]
+
+
+@pytest.mark.parametrize(("side", "store"), CASES)
+def test_build_over_complete_leaves(
+    benchmark: Any, servers: dict[str, Server], workspaces: dict[str, str], side: str, store: str
+) -> None:
+    benchmark.group = f"build-2000-leaves-{store}"
+    server = servers.get(store)
+    measured = benchmark.pedantic(
+        _measure, args=(side, store, workspaces[store], server), rounds=1, iterations=1
+    )
+    assert measured["result"] == sum(range(LEAVES))
+    benchmark.extra_info.update(measured)
+    _results[(side, store)] = measured
+    if len(_results) == len(CASES):
+        _print_table()
+
+
+def _requests_text(counts: dict[str, int]) -> str:
+    if not counts:
+        return "-"
+    total = sum(counts.values())
+    parts = ", ".join(
+        f"{kind} {counts[kind]}" for kind in ("exists", "list", "get", "put", "other") if counts.get(kind)
+    )
+    return f"{total} ({parts})"
+
+
+def _print_table() -> None:
+    print()
+    print(f"{'store':6} {'side':9} {'seconds':>8} {'sched s':>8} {'run s':>8}  requests")
+    for store in STORES:
+        for side in SIDES:
+            r = _results.get((side, store))
+            if r is None:
+                continue
+            print(
+                f"{store:6} {side:9} {r['seconds']:8.2f} {r['scheduling']:8.2f} {r['running']:8.2f}"
+                f"  {_requests_text(Counter(r['requests']))}"
+            )
+        up, kart = _results.get(("upstream", store)), _results.get(("kart", store))
+        if up is not None and kart is not None:
+            goal = GOALS[store]
+            print(
+                f"{store:6} ratio kart/upstream {kart['seconds'] / up['seconds']:.3f}"
+                + (f" (goal {goal})" if goal else "")
+            )
