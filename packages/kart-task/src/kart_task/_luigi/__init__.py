@@ -25,8 +25,8 @@ scheduler.SimpleTaskState: `_tasks`,    scheduler          the same; the state's
 `_active_workers`
 worker.Worker: `_config`, `_id`,        worker             kart's task process; a raising
 `_scheduler`, `_task_result_queue`,                        `requires()` comes out of the build;
-`_task_completion_cache`, `_add`,                          `[gokart_worker]` options
-`_create_task_process`,
+`_task_completion_cache`, `_add`,                          `[gokart_worker]` options; the
+`_create_task_process`,                                    prefetched positives seed the cache
 `_log_dependency_error`,
 `_check_complete_value`
 worker.Worker: `_add_task_history`      internals          events of forked task processes
