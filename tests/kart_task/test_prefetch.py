@@ -457,3 +457,16 @@ def test_a_users_own_luigi_build_with_karts_worker_prefetches(
     assert questions.calls <= 2
     assert _runs(runs, "root") == 1
     assert root.output().load() == sum(range(LEAVES))
+
+
+def test_the_command_line_run_prefetches(tmp_path: Path, runs: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = str(tmp_path / "ws")
+    _complete_leaves(_Root(count=LEAVES, runs=runs, workspace_directory=ws))
+    luigi.task_register.Register.clear_instance_cache()
+    questions = _Questions(monkeypatch, kart_storage.filesystem_for(str(tmp_path)))
+    args = ["_Root", "--count", str(LEAVES), "--runs", runs, "--workspace-directory", ws, "--local-scheduler"]
+    with pytest.raises(SystemExit) as exited:
+        kart_task.run(args, set_retcode=False)
+    assert exited.value.code == 0
+    assert _runs(runs, "root") == 1
+    assert questions.calls <= 2, questions.calls
