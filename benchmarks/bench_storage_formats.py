@@ -22,8 +22,8 @@ Measured 2026-12-02 (pandas 3.1.1, pyarrow 26.0.1), 2 cores shared with other jo
 before and after the direct reads (csv bytes to pandas' C parser, pyarrow's own handle on local
 parquet, the feather index taken without copies):
 
-| format           | before                      | after                       |
-|------------------|-----------------------------|-----------------------------|
+| format           | before                       | after                        |
+|------------------|------------------------------|------------------------------|
 | csv              | 1.077 (1.053), 1.068 (1.082) | 1.090 (1.063), 0.996 (0.994) |
 | parquet          | 0.986 (1.002), 0.866 (0.975) | 1.018 (0.991), 1.001 (0.988) |
 | feather          | 1.072 (1.049), 1.111 (1.051) | 0.985 (0.993), 1.006 (1.006) |
@@ -31,10 +31,13 @@ parquet, the feather index taken without copies):
 
 csv alone, 20 rounds in turns (cpu): kart 0.966 x raw (478 ms raw). Upstream gokart 1.12.2 on the
 same files, same script: csv 0.98-1.10 x raw, parquet 0.93-1.01, feather 0.87-1.06, feather_no_index
-0.86-1.01. With these library versions the text layer cost csv ~5-8 % (not the 1.65 x of the issue,
-measured with other versions); the rest of the gap was within this machine's noise.
+0.86-1.01. With these library versions the text layer cost csv ~5-8 % (the issue's 1.65 x was not
+reproduced here); the rest of the gap was within this machine's noise. The separate pytest-benchmark
+`test_load` cases (wall) swing more: in one run csv 1.01, parquet 0.99, feather 1.17, feather_no_index
+0.89 x raw. Loads only: add `-k "test_load"`; `-s` prints the in-turn table.
 With `verify_integrity` on, a load first reads the whole file once more for the sha256 (slower by that
 read); the default does not.
+"""
 
 from __future__ import annotations
 
