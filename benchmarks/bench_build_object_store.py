@@ -23,14 +23,14 @@ about 3x the issue's, on both sides alike: upstream's local build took 30.6 s he
     gcs    kart        17.76        5.67    12.09  2013: exists 3, list 1, get 2001, put 6, other 2
 
 Completeness now costs kart 6 requests on S3 (the root alone, one listing of the 2,001 outputs in 3 pages,
-the root's checks at run) where upstream pays 6,004 (3 per leaf). What remains is not completeness: the 2,000 GETs of the root's `load()`
-(read 16 at a time by kart, one by one by upstream; moto answers each in ~7 ms on this machine, 14 s in
-all) and CPU per task (constructing 2,000 leaves in each `requires()` call, luigi's scheduling of 2,001
-tasks: ~3 s, the same as on local disk). So the 0.05 goal is out of reach on moto: kart's total here is
-bounded below by its load phase (14 s = 0.11 x upstream's total). The GCS emulator serves one connection
-at a time (so prepare writes with 4 threads); upstream is not measured there: its venv (pinned in
-tests/_upstream.py) has no GCS client library, and upstream reaches GCS through luigi's discovery-based
-client, which fetches its API description from googleapis.com, not a loopback address.
+the root's checks at run) where upstream pays 6,004 (3 per leaf). What remains is not completeness: the
+2,000 GETs of the root's `load()` (read 16 at a time by kart, one by one by upstream; moto answers each in
+~7 ms on this machine, 14 s in all) and CPU per task (constructing 2,000 leaves in each `requires()` call,
+luigi's scheduling of 2,001 tasks: ~3 s, the same as on local disk). So the 0.05 goal is out of reach on
+moto: kart's total here is bounded below by its load phase (14 s = 0.11 x upstream's total). The GCS
+emulator serves one connection at a time (so prepare writes with 4 threads); upstream is not measured there:
+its venv (pinned in tests/_upstream.py) has no GCS client library, so upstream cannot talk to the emulator
+from it (adding one would change the pinned environment every comparison shares).
 """
 
 from __future__ import annotations
@@ -178,8 +178,7 @@ def _measure(side: str, store: str, workspace: str, server: Server | None) -> di
     return best
 
 
-# Upstream's venv (pinned in tests/_upstream.py) has no GCS client library, and upstream reaches GCS through
-# luigi's discovery-based client, which fetches its API description from googleapis.com: not on loopback.
+# Upstream's venv (pinned in tests/_upstream.py) has no GCS client library: upstream cannot use the emulator.
 CASES = [(side, store) for store in STORES for side in SIDES if (side, store) != ("upstream", "gcs")]
 
 
