@@ -24,7 +24,7 @@ about 3x the issue's, on both sides alike: upstream's local build took 30.6 s he
 
 Completeness now costs kart 6 requests on S3 (the root alone, one listing of the 2,001 outputs in 3 pages,
 the root's checks at run) where upstream pays 6,004 (3 per leaf). What remains is not completeness: the
-2,000 GETs of the root's `load()` (read 16 at a time by kart, one by one by upstream; moto answers each in
+2,000 GETs of the root's `load()` (kart reads 16 at a time; moto answers each GET in
 ~7 ms on this machine, 14 s in all) and CPU per task (constructing 2,000 leaves in each `requires()` call,
 luigi's scheduling of 2,001 tasks: ~3 s, the same as on local disk). So the 0.05 goal is out of reach on
 moto: kart's total here is bounded below by its load phase (14 s = 0.11 x upstream's total). The GCS
