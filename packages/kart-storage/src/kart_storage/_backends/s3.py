@@ -21,6 +21,7 @@ from kart_storage._errors import (
 )
 
 from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
+from ._s3_timestamps import botocore_session
 
 _MIB = 1024 * 1024
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
@@ -132,7 +133,8 @@ class S3FileSystem(LazyClientStore):
             )
         pool = Config(max_pool_connections=max(10, self.config.max_workers))
         kwargs["config"] = pool.merge(kwargs["config"]) if "config" in kwargs else pool
-        return self._boto3.session.Session().client("s3", **kwargs)
+        session = self._boto3.session.Session(botocore_session=botocore_session())
+        return session.client("s3", **kwargs)
 
     # --- errors -------------------------------------------------------------------------------
 
