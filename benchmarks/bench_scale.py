@@ -32,12 +32,13 @@ suites), so wall figures swing 2-5x between runs; ms per task, wall / CPU, const
 | tree      | 2.43 / 0.82 | 5.67 / 0.91 | 1.15 / 0.75 | 0.47, 0.92          | 3.6 / -     | 12.1 / 3.4   |
 
 (kart columns: one `KART_BENCH_SIZES=1000,10000,100000 ... -k kart` run while `tests/gokart -n 2` also
-ran; upstream: the same script run directly, alongside kart's; "-": CPU not recorded in that run.) At a
-quieter moment, back to back: kart run 1k 5.6 / 2.9, 10k 3.1 / 2.7 ms per task; the commit before the
-scheduler and result-queue changes 3.0 / 3.0 and 3.6 / 2.9. Upstream's 10k first build took 25 minutes
-(4.6x its per-task cost at 1k); at 100k it had not finished constructing the tasks after 600 s.
-Per-task CPU stays flat (it falls a little with size: start-up costs spread thinner). The 3 ms wall goal
-at 100k holds on CPU (3.3 ms with construction) but not on wall clock on this loaded machine.
+ran; upstream: the same script run directly, alongside kart's; "-": CPU not recorded in that run.)
+At a quieter moment (load about 2.5), `scale_workload.py run N` alone, construction + first build, ms
+per task wall / CPU: kart 1k 5.6 / 2.9, 10k 3.1 / 2.7, 100k 2.86 / 2.67 (286 s); the commit before the
+scheduler and result-queue changes: 3.0 / 3.0, 3.6 / 2.9, 4.03 / 3.37 (403 s, measured while the
+benchmark above also ran). Upstream's 10k first build took 25 minutes (4.6x its per-task cost at 1k); at
+100k it had not finished constructing the tasks after 600 s (no "constructed" line, 0 outputs).
+Per-task CPU stays flat (it falls a little with size: start-up costs spread thinner).
 """
 
 from __future__ import annotations
