@@ -27,6 +27,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HOST = "127.0.0.1"
 PORT = "<port>"  # stands for the port in a Server's command; replaced at each start
@@ -234,6 +235,30 @@ def moto_s3_server() -> Server:
     return Server(
         "moto", command, ready=lambda s: _http_ok(f"http://{s.address}/moto-api/"), binds_port_zero=True
     )
+
+
+def aws_environment(server: Server, no_config: Path) -> dict[str, str | None]:
+    """AWS_* variables that point boto3 at `server` with test credentials and no stored profile
+    (`no_config`: a path that does not exist); None means: unset the variable."""
+    return {
+        "AWS_ENDPOINT_URL": f"http://{server.address}",
+        "AWS_ACCESS_KEY_ID": "kart-testing",
+        "AWS_SECRET_ACCESS_KEY": "kart-testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(no_config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(no_config),
+        "AWS_PROFILE": None,
+        "AWS_SESSION_TOKEN": None,
+    }
+
+
+def point_boto3_at(patch: Any, server: Server, no_config: Path) -> None:
+    """Set (on a pytest MonkeyPatch) the variables of `aws_environment`."""
+    for name, value in aws_environment(server, no_config).items():
+        if value is None:
+            patch.delenv(name, raising=False)
+        else:
+            patch.setenv(name, value)
 
 
 def gcs_emulator() -> Server:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import kart_storage
-from _servers import Server, gcs_emulator, moto_s3_server, running
+from _servers import Server, gcs_emulator, moto_s3_server, point_boto3_at, running
 
 # The backend test modules import the shared suite as `filesystem_conformance` (pytest's importlib mode
 # puts only tests/ on the path).
@@ -33,14 +33,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """moto's threaded S3 server on 127.0.0.1, with AWS_* variables pointing at it."""
     empty: Path = tmp_path_factory.mktemp("aws") / "none"
     with running(moto_s3_server()) as server, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", f"http://{server.address}")
-        patch.setenv("AWS_ACCESS_KEY_ID", "kart-testing")
-        patch.setenv("AWS_SECRET_ACCESS_KEY", "kart-testing")
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        patch.setenv("AWS_CONFIG_FILE", str(empty))
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
-        patch.delenv("AWS_PROFILE", raising=False)
-        patch.delenv("AWS_SESSION_TOKEN", raising=False)
+        point_boto3_at(patch, server, empty)
         kart_storage.configure_s3()  # a new client that reads the variables above
         try:
             yield server

@@ -14,7 +14,7 @@ import pytest
 
 import kart_storage
 import kart_task
-from _servers import Server, moto_s3_server, running
+from _servers import Server, moto_s3_server, point_boto3_at, running
 from kart_task import TaskOnKart
 from kart_task._load_many import load_remote_concurrently
 
@@ -43,12 +43,7 @@ class _Gather(TaskOnKart[Any]):
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     empty = tmp_path_factory.mktemp("aws") / "none"
     with running(moto_s3_server()) as server, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", f"http://{server.address}")
-        patch.setenv("AWS_ACCESS_KEY_ID", "kart-testing")
-        patch.setenv("AWS_SECRET_ACCESS_KEY", "kart-testing")
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        patch.setenv("AWS_CONFIG_FILE", str(empty))
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+        point_boto3_at(patch, server, empty)
         yield server
 
 

@@ -18,7 +18,7 @@ import pytest
 import kart_storage
 import kart_task
 from _request_log import RequestLog, classify
-from _servers import Server, gcs_emulator, luigid, moto_s3_server, running
+from _servers import Server, gcs_emulator, luigid, moto_s3_server, point_boto3_at, running
 from kart_task import TaskOnKart, gokart_worker
 from kart_task._luigi import worker as kart_worker
 from kart_task._prefetch import prefetch
@@ -144,14 +144,7 @@ class _BrokenRequires(TaskOnKart[int]):
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     empty = tmp_path_factory.mktemp("aws") / "none"
     with running(moto_s3_server()) as server, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", f"http://{server.address}")
-        patch.setenv("AWS_ACCESS_KEY_ID", "kart-testing")
-        patch.setenv("AWS_SECRET_ACCESS_KEY", "kart-testing")
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        patch.setenv("AWS_CONFIG_FILE", str(empty))
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
-        patch.delenv("AWS_PROFILE", raising=False)
-        patch.delenv("AWS_SESSION_TOKEN", raising=False)
+        point_boto3_at(patch, server, empty)
         yield server
 
 
