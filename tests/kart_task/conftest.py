@@ -8,6 +8,7 @@ import luigi
 import pytest
 
 import kart_task
+from _servers import Server, moto_s3_server, point_boto3_at, running
 
 sys.path.insert(0, str(Path(__file__).parent / "fixture_modules"))
 
@@ -38,3 +39,12 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in a temporary directory so the default ./resources/ workspace is private to the test."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """moto's S3 server on 127.0.0.1 for one test module, with AWS_* variables pointing at it."""
+    empty = tmp_path_factory.mktemp("aws") / "none"
+    with running(moto_s3_server()) as server, pytest.MonkeyPatch.context() as patch:
+        point_boto3_at(patch, server, empty)
+        yield server

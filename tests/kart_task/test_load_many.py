@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 
 import kart_storage
 import kart_task
-from _servers import Server, moto_s3_server, point_boto3_at, running
+from _servers import Server
 from kart_task import TaskOnKart
 from kart_task._load_many import load_remote_concurrently
 
@@ -37,14 +36,6 @@ class _Gather(TaskOnKart[Any]):
 
     def run(self) -> None:
         self.dump(self.load())
-
-
-@pytest.fixture(scope="module")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    empty = tmp_path_factory.mktemp("aws") / "none"
-    with running(moto_s3_server()) as server, pytest.MonkeyPatch.context() as patch:
-        point_boto3_at(patch, server, empty)
-        yield server
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 import kart_storage
 import kart_task
 from _request_log import RequestLog, classify
-from _servers import Server, gcs_emulator, luigid, moto_s3_server, point_boto3_at, running
+from _servers import Server, gcs_emulator, luigid, running
 from kart_task import TaskOnKart, gokart_worker
 from kart_task._luigi import worker as kart_worker
 from kart_task._prefetch import prefetch
@@ -138,14 +138,6 @@ class _BrokenRequires(TaskOnKart[int]):
 
 
 # --- servers and stores ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    empty = tmp_path_factory.mktemp("aws") / "none"
-    with running(moto_s3_server()) as server, pytest.MonkeyPatch.context() as patch:
-        point_boto3_at(patch, server, empty)
-        yield server
 
 
 @pytest.fixture(scope="module")
