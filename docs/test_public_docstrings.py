@@ -1,0 +1,45 @@
+"""Every public class and function of every package (its `__init__.__all__`) has a docstring of its own,
+and every public method and property of those classes has one, its own or the one of the method it
+overrides (the API reference shows inherited docstrings): the API reference is generated from them."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any
+
+import pytest
+
+PACKAGES = ("kart_hash", "kart_storage", "kart_lock", "kart_notify", "kart_task")
+
+
+def _own_doc(obj: Any) -> str:
+    doc = obj.__dict__.get("__doc__") if isinstance(obj, type) else getattr(obj, "__doc__", None)
+    return (doc or "").strip()
+
+
+def _method_doc(cls: type, attr: str) -> str:
+    """The method's docstring, or the one of the base method it overrides (what autodoc shows)."""
+    return (inspect.getdoc(getattr(cls, attr, None)) or "").strip()
+
+
+def _public_callables(package: str) -> list[tuple[str, str]]:
+    module = importlib.import_module(package)
+    found = []
+    for name in module.__all__:
+        obj = getattr(module, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            found.append((f"{package}.{name}", _own_doc(obj)))
+        if inspect.isclass(obj) and obj.__module__.startswith(package):
+            for attr, value in vars(obj).items():
+                if attr.startswith("_"):
+                    continue
+                if inspect.isfunction(value) or isinstance(value, (property, classmethod, staticmethod)):
+                    found.append((f"{package}.{name}.{attr}", _method_doc(obj, attr)))
+    return found
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_public_function_and_class_has_a_docstring(package: str) -> None:
+    missing = [name for name, doc in _public_callables(package) if not doc]
+    assert missing == [], f"public names without a docstring: {missing}"
