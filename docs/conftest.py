@@ -41,6 +41,9 @@ import kart_storage
 import kart_task
 from _servers import Server, luigid, moto_s3_server, point_boto3_at, redis_server, running
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "kart_notify"))
+from slack_standin import SlackStandIn  # noqa: E402  (tests/kart_notify is not a package)
+
 DOCS = Path(__file__).resolve().parent
 EXAMPLES = DOCS / "_examples"  # modules the pages include and the DAG pictures draw
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
@@ -183,6 +186,14 @@ def luigid_address() -> Iterator[Server]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def slack() -> Iterator[SlackStandIn]:
+    """A local stand-in for the Slack Web API (tests/kart_notify/slack_standin.py)."""
+    standin = SlackStandIn().start()
+    yield standin
+    standin.stop()
+
+
 # --- collection ------------------------------------------------------------------------------------
 
 PARSERS = [_PythonParser(), _ConsoleParser(), SkipParser(), ClearNamespaceParser()]
@@ -191,6 +202,8 @@ SERVER_PAGES = {
     "guide/using_task_task_conflict_prevention_lock.md": ["redis_url"],
     "libraries/kart-storage.md": ["s3_bucket"],
     "guide/many_machines.md": ["redis_url", "s3_bucket", "luigid_address"],
+    "guide/slack_notification.md": ["slack"],
+    "libraries/kart-notify.md": ["slack"],
 }
 collect_ignore_glob = ["_build/*"]
 
