@@ -82,6 +82,7 @@ from ._processors.polars import (
     ParquetFileProcessorPolars,
     has_polars,
 )
+from ._publish_guard import PublishGuard, publish_guard
 from ._registry import ProcessorFactory, make_file_processor, register_file_processor, supported_extensions
 from ._reset import reset
 from ._single_file import SingleFileTarget, make_target
@@ -137,6 +138,7 @@ __all__ = [
     "ParquetFileProcessorPolars",
     "PickleFileProcessor",
     "ProcessorFactory",
+    "PublishGuard",
     "RequiredTaskOutput",
     "S3Config",
     "S3FileSystem",
@@ -170,6 +172,7 @@ __all__ = [
     "make_target",
     "override_filesystem",
     "parse_verify_integrity",
+    "publish_guard",
     "register_file_processor",
     "register_filesystem",
     "reset",

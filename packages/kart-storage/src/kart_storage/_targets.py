@@ -15,6 +15,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, ClassVar, NamedTuple
 
+from ._publish_guard import PublishGuard, publish_guard
+
 #: task parameters for GCS labels, or a callable giving them (evaluated only when labels are written)
 TaskParams = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
 
@@ -120,10 +122,12 @@ class TargetOnKart(abc.ABC):
         if lock is None:
             self._dump(obj=obj, **labels)
             return
-        with lock():
+        with lock() as held:
             if self.exists():
                 return  # another worker finished it while we waited: keep theirs, as gokart does
-            self._dump(obj=obj, **labels)
+            # A lock that can tell it was lost (kart-lock's RedisLock) vetoes the publish when it was.
+            with publish_guard(held if isinstance(held, PublishGuard) else None):
+                self._dump(obj=obj, **labels)
 
     def remove(self) -> None:
         if not self.exists():

@@ -18,6 +18,7 @@ from kart_storage._errors import (
     TargetExistsError,
     TargetNotFoundError,
 )
+from kart_storage._publish_guard import check_before_publish, guarded, publish_conflict
 
 from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 
@@ -217,6 +218,8 @@ class GCSFileSystem(LazyClientStore):
         self, path: str, metadata: Mapping[str, str] | None, *, create_only: bool
     ) -> Iterator[BinaryIO]:
         bucket, key = split_bucket_key(path, "gs")
+        # Under a lock's publish guard: replace only the generation there now (0: none).
+        generation = 0 if create_only else (self._current_generation(path) if guarded() else None)
         with tempfile.TemporaryFile(prefix="kart-gcs-") as spool:
             yield spool
             spool.flush()
@@ -229,14 +232,18 @@ class GCSFileSystem(LazyClientStore):
             if metadata:
                 blob.metadata = dict(metadata)
             content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-            conditions: dict[str, Any] = {"if_generation_match": 0} if create_only else {}
+            conditions: dict[str, Any] = {} if generation is None else {"if_generation_match": generation}
+            check_before_publish(path)
             try:
                 # Without a size the library always takes the resumable, chunked path.
                 blob.upload_from_file(
                     spool, size=None if resumable else size, content_type=content_type, **conditions
                 )
             except Exception as error:
-                raise self._upload_failure(error, path, bucket) from error
+                failure = self._upload_failure(error, path, bucket)
+                if isinstance(failure, TargetExistsError) and not create_only and guarded():
+                    raise publish_conflict(path, failure) from error  # changed since the write began
+                raise failure from error
 
     def _upload_failure(self, error: Exception, path: str, bucket: str) -> Exception:
         from google.api_core import exceptions
@@ -244,6 +251,13 @@ class GCSFileSystem(LazyClientStore):
         if isinstance(error, exceptions.PreconditionFailed):
             return TargetExistsError(path)
         return self._bucket_failure(error, path, bucket)
+
+    def _current_generation(self, path: str) -> int:
+        """The object's generation now, 0 when it does not exist (GCS's "must not exist")."""
+        try:
+            return int(self._reload(path).generation)
+        except TargetNotFoundError:
+            return 0
 
     def remove(self, path: str) -> None:
         blob, bucket, _ = self._blob(path)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from kart_storage._errors import StorageConfigurationError, TargetExistsError, TargetNotFoundError
+from kart_storage._publish_guard import check_before_publish
 
 _TEMP_MARKER = "-kart-tmp-"
 
@@ -93,6 +94,13 @@ class LocalFileSystem:
     @contextlib.contextmanager
     def open_write(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
         """`metadata` has no place on local disk and is ignored."""
+        with self._atomic_write(path, guarded=True) as stream:
+            yield stream
+
+    @contextlib.contextmanager
+    def _atomic_write(self, path: str, *, guarded: bool) -> Iterator[BinaryIO]:
+        """Temporary sibling renamed over `path`; `guarded`: publish guards are asked before the rename
+        (open_create's staging file is not a publication: the link is)."""
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
         temporary = _temporary_name(path)
@@ -106,6 +114,8 @@ class LocalFileSystem:
                 stream.flush()
                 if durable:
                     os.fsync(stream.fileno())
+            if guarded:
+                check_before_publish(path)  # last, after the slow part: a lost lock leaves nothing visible
             os.replace(temporary, path)
             published = True
             if durable:
@@ -122,9 +132,10 @@ class LocalFileSystem:
         if os.path.lexists(path):
             raise TargetExistsError(path)  # fail before writing anything when the race is already lost
         staging = f"{path}{_TEMP_MARKER}{secrets.token_hex(6)}-staged"
-        with self.open_write(staging) as stream:
+        with self._atomic_write(staging, guarded=False) as stream:
             yield stream
         try:
+            check_before_publish(path)
             os.link(staging, path)
         except FileExistsError:
             raise TargetExistsError(path) from None

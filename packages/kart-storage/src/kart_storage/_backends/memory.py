@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from kart_storage._errors import TargetExistsError, TargetNotFoundError
+from kart_storage._publish_guard import check_before_publish, guarded, publish_conflict
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,20 @@ class MemoryFileSystem:
 
     @contextlib.contextmanager
     def open_write(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
+        """Under a publish guard, publishes only if `path` still holds what it held when the write began
+        (as S3's If-Match / If-None-Match)."""
+        with self._lock:
+            seen = self._entries.get(path)
         with io.BytesIO() as stream:
             yield stream
             entry = _Entry(stream.getvalue(), datetime.now(UTC), dict(metadata or {}))
+        check_before_publish(path)
         with self._lock:
-            self._entries[path] = entry
+            conflict = guarded() and self._entries.get(path) is not seen
+            if not conflict:
+                self._entries[path] = entry
+        if conflict:
+            raise publish_conflict(path, TargetExistsError(path))
 
     @contextlib.contextmanager
     def open_create(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
@@ -61,6 +71,7 @@ class MemoryFileSystem:
         with io.BytesIO() as stream:
             yield stream
             entry = _Entry(stream.getvalue(), datetime.now(UTC), dict(metadata or {}))
+        check_before_publish(path)
         with self._lock:
             if path in self._entries:
                 raise TargetExistsError(path)

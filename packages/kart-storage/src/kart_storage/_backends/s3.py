@@ -19,7 +19,9 @@ from kart_storage._errors import (
     TargetExistsError,
     TargetNotFoundError,
 )
+from kart_storage._publish_guard import guarded, publish_conflict
 
+from . import _s3_publish
 from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 from ._s3_timestamps import botocore_session
 
@@ -259,9 +261,14 @@ class S3FileSystem(LazyClientStore):
                 raise StorageArgumentError(
                     f"S3 metadata must be ASCII (HTTP headers): {name}={value!r} for {path}"
                 )
+        # Under a lock's publish guard: replace only what is there now (see _s3_publish).
+        condition = self._current_condition(path) if guarded() else None
         with tempfile.TemporaryFile(prefix=_spool_prefix()) as spool:
             yield spool
             spool.flush()
+            if condition is not None:
+                self._publish_guarded(path, spool, metadata, condition)
+                return
             spool.seek(0)
             transfer = TransferConfig(
                 multipart_threshold=self.config.multipart_threshold,
@@ -278,43 +285,62 @@ class S3FileSystem(LazyClientStore):
     def open_create(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
         """Like `open_write`, but S3 itself refuses to replace an existing key: PutObject, or
         CompleteMultipartUpload above the threshold, carries `If-None-Match: *`."""
-        bucket, key = split_bucket_key(path, "s3")
         extra: dict[str, Any] = {"Metadata": dict(metadata)} if metadata else {}
         with tempfile.TemporaryFile(prefix=_spool_prefix()) as spool:
             yield spool
             spool.flush()
             size = spool.tell()
             spool.seek(0)
-            try:
-                if size <= self.config.multipart_threshold:
-                    self.client.put_object(Bucket=bucket, Key=key, Body=spool, IfNoneMatch="*", **extra)
-                else:
-                    self._create_multipart(bucket, key, spool, extra)
-            except Exception as error:
-                raise self._translate(error, path, bucket) from error
+            self._upload(path, spool, size, extra, _s3_publish.CREATE, optional=False)
 
-    def _create_multipart(self, bucket: str, key: str, spool: BinaryIO, extra: dict[str, Any]) -> None:
-        upload_id = self.client.create_multipart_upload(Bucket=bucket, Key=key, **extra)["UploadId"]
+    def _upload(
+        self,
+        path: str,
+        spool: BinaryIO,
+        size: int,
+        extra: dict[str, Any],
+        condition: _s3_publish.Condition,
+        *,
+        optional: bool,
+    ) -> None:
+        """PutObject, or multipart above the threshold, whose publishing request carries `condition`."""
+        bucket, key = split_bucket_key(path, "s3")
         try:
-            parts = []
-            number = 1
-            while chunk := spool.read(self.config.multipart_chunksize):
-                answer = self.client.upload_part(
-                    Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=chunk
+            if size <= self.config.multipart_threshold:
+                _s3_publish.put(self.client, bucket, key, path, spool, extra, condition, optional=optional)
+            else:
+                chunksize = self.config.multipart_chunksize
+                _s3_publish.multipart(
+                    self.client, bucket, key, path, spool, chunksize, extra, condition, optional=optional
                 )
-                parts.append({"PartNumber": number, "ETag": answer["ETag"]})
-                number += 1
-            self.client.complete_multipart_upload(
-                Bucket=bucket,
-                Key=key,
-                UploadId=upload_id,
-                MultipartUpload={"Parts": parts},
-                IfNoneMatch="*",
-            )
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self.client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
-            raise
+        except Exception as error:
+            translated = self._translate(error, path, bucket)
+            if translated is error:
+                raise  # not the store's (a publish guard refused, say): as it is
+            raise translated from error
+
+    def _current_condition(self, path: str) -> _s3_publish.Condition:
+        """What must still hold when a guarded write publishes: the key absent, or at today's ETag."""
+        try:
+            etag = str(self._head(path)["ETag"])
+        except TargetNotFoundError:
+            return _s3_publish.condition_for(None)
+        return _s3_publish.condition_for(etag)
+
+    def _publish_guarded(
+        self, path: str, spool: BinaryIO, metadata: Mapping[str, str] | None, condition: _s3_publish.Condition
+    ) -> None:
+        """Publish under a lock's guard: the guard is asked last, and S3 refuses the request when another
+        writer changed the key since this write began; both raise the guard's error."""
+        size = spool.tell()
+        spool.seek(0)
+        extra: dict[str, Any] = {"Metadata": dict(metadata)} if metadata else {}
+        try:
+            self._upload(path, spool, size, extra, condition, optional=True)
+        except TargetExistsError as refused:  # 412/409: the key is no longer as it was seen
+            raise publish_conflict(path, refused) from refused
+        except TargetNotFoundError as refused:  # If-Match on a key deleted meanwhile
+            raise publish_conflict(path, refused) from refused
 
     def remove(self, path: str) -> None:
         """HEAD then DELETE: S3 deletes of missing keys succeed silently, and we must report them."""
