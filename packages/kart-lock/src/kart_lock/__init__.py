@@ -20,6 +20,7 @@ from kart_lock._errors import (
 )
 from kart_lock._heartbeat import THREAD_NAME as HEARTBEAT_THREAD_NAME
 from kart_lock._lock import RedisLock
+from kart_lock._publish import PublishScope, set_publish_scope
 from kart_lock._reset import reset
 from kart_lock._task_lock import (
     RedisClient,
@@ -51,6 +52,7 @@ __all__ = [
     "LockNotAcquiredError",
     "LockTimeoutSettingError",
     "LockUnavailableError",
+    "PublishScope",
     "RedisClient",
     "RedisLock",
     "TaskLike",
@@ -64,6 +66,7 @@ __all__ = [
     "make_task_lock_params_for_run",
     "reset",
     "set_lock_scheduler",
+    "set_publish_scope",
     "set_task_lock",
     "task_lock_factory",
     "wrap_dump_with_lock",

@@ -195,6 +195,31 @@ class RedisLock:
         if was_lost or not deleted:
             raise self._lost_error()
 
+    # -- publish guard (kart-storage's PublishGuard protocol, duck-typed) ------------------------------
+    def check_publish(self, path: str) -> None:
+        """Refuse to publish `path` unless the lock is still ours (a local check: no Redis round trip).
+
+        Called by kart-storage's backends immediately before a write becomes visible."""
+        if self._token is None:
+            raise LockLostError(f"lock {self.key!r} is not held, so {path} must not be published under it")
+        if self.lost:
+            self._lost = True
+            raise LockLostError(
+                f"lock {self.key!r} on {describe_server(self.client)} was lost before {path} was "
+                "published (expired, taken by another holder, or Redis restarted): the write was "
+                "abandoned so it cannot replace the new holder's output"
+            )
+
+    def publish_conflict(self, path: str) -> LockLostError:
+        """The error for a conditional publish of `path` the store refused: another writer changed the
+        object after this holder began writing, so the lock was not exclusive (it counts as lost)."""
+        self._lost = True
+        return LockLostError(
+            f"lock {self.key!r} on {describe_server(self.client)} was not exclusive: {path} changed "
+            "after this holder began writing it, so the store refused the write and the other "
+            "writer's object was kept"
+        )
+
     def _lost_error(self) -> LockLostError:
         self._lost = True
         return LockLostError(

@@ -3,7 +3,9 @@
 Differences from upstream, all in the failure paths: one shared heartbeat instead of a scheduler
 thread per call; nothing leaks when a release fails; a failing release never masks the error of the
 wrapped function; and a lock lost while held is reported as `LockLostError` (a subclass of redis-py's
-`LockNotOwnedError`, which upstream raised in the same situation).
+`LockNotOwnedError`, which upstream raised in the same situation); and a dump whose lock was lost
+before its output became visible is abandoned (when a publish scope is installed, see `_publish`)
+instead of replacing the new holder's output.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from kart_lock._publish import publish_scope
 from kart_lock._task_lock import TaskLockParams, release_quietly, set_task_lock
 
 logger = logging.getLogger("kart_lock")
@@ -23,7 +26,10 @@ R = TypeVar("R")
 def wrap_dump_with_lock(
     func: Callable[..., R], task_lock_params: TaskLockParams, exist_check: Callable[[], bool]
 ) -> Callable[..., R | None]:
-    """Dump under the lock, skipping (returning None) when the target appeared while we waited."""
+    """Dump under the lock, skipping (returning None) when the target appeared while we waited.
+
+    The dump runs in the installed publish scope (see `set_publish_scope`), so a lock lost while it
+    writes stops the write before it replaces another holder's output."""
     if not task_lock_params.should_task_lock:
         return func
 
@@ -31,7 +37,11 @@ def wrap_dump_with_lock(
         lock = set_task_lock(task_lock_params)
         logger.debug("Task DUMP lock of %s locked.", task_lock_params.redis_key)
         try:
-            result = None if exist_check() else func(*args, **kwargs)
+            if exist_check():
+                result = None
+            else:
+                with publish_scope(lock):
+                    result = func(*args, **kwargs)
         except BaseException:
             release_quietly(lock)
             raise

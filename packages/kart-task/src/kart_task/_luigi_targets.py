@@ -143,6 +143,8 @@ def install() -> None:
     """Called once when kart_task is imported."""
     kart_storage.override_filesystem("file", patched_local_filesystem)
     kart_storage.set_lock_wrappers(KART_LOCK_WRAPPERS)
+    # a lock-wrapped dump asks its lock before each write becomes visible (a lost lock stops the write)
+    kart_lock.set_publish_scope(kart_storage.publish_guard)
     # gokart's targets are luigi Targets: kart-storage's base joins luigi's ABC virtually (no luigi there)
     luigi.target.Target.register(kart_storage.TargetOnKart)  # type: ignore[type-abstract]
 
