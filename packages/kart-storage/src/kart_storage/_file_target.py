@@ -22,6 +22,7 @@ from ._integrity import (
     replace_with_sidecar,
     write_sidecar,
 )
+from ._snapshot import snapshot
 from ._targets import LockFactory, TargetOnKart
 
 _SPOOL_IN_MEMORY = 64 * 2**20
@@ -136,14 +137,20 @@ class FileBackedTarget(TargetOnKart):
 
     @contextmanager
     def _verified_reader(self) -> Iterator[BinaryIO]:
-        """The stored bytes, seekable, after the seal check (nothing decodes a byte that failed it)."""
-        with seekable_reader(self._filesystem, self._file_path) as raw:
-            if self._integrity.active:
+        """The stored bytes, seekable, after the seal check (nothing decodes a byte that failed it).
+
+        A checked read decodes a private snapshot of exactly the bytes it hashed (`_snapshot`), never
+        the stored file a second time: a rewrite after the hash cannot slip unchecked bytes in."""
+        if not self._integrity.active:
+            with seekable_reader(self._filesystem, self._file_path) as raw:
+                yield raw
+            return
+        with snapshot() as copy:
+            with self._filesystem.open_read(self._file_path) as raw:
                 recorded = read_seal(self._filesystem, self._file_path)
-                actual = compute_seal(raw, self._integrity.signing_key)
-                raw.seek(0)
-                self._integrity.check(self._file_path, recorded, actual)
-            yield raw
+                actual = copy.fill(raw, self._integrity.signing_key)
+            self._integrity.check(self._file_path, recorded, actual)
+            yield copy.stream()
 
     @property
     def filesystem(self) -> FileSystem:

@@ -25,6 +25,7 @@ from ._integrity import IntegrityPolicy, VerifyOption, integrity_policy
 from ._large_frames import LargeDataFrameProcessor as LargeDataFrameProcessor
 from ._naming import make_file_path
 from ._processors.base import PickleFileProcessor
+from ._snapshot import private_directory
 from ._targets import LockFactory, TaskParams
 
 logger = logging.getLogger(__name__)
@@ -90,10 +91,16 @@ class ModelTarget(FileBackedTarget):
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _load(self) -> Any:
-        scratch = self._scratch()
+        # unchecked loads unpack in the scratch folder as before; checked ones only after the check, into a
+        # fresh 0700 directory outside the shared scratch folder, so the loader (which may read every file
+        # beside model.pkl, as the large-DataFrame loader does) sees the verified archive's files only
+        scratch = None if self.integrity.active else self._scratch()
         try:
-            with self._verified_reader() as raw, zipfile.ZipFile(raw) as archive:
-                archive.extractall(scratch)
+            with self._verified_reader() as raw:
+                if scratch is None:
+                    scratch = private_directory("kart-model-")
+                with zipfile.ZipFile(raw) as archive:
+                    archive.extractall(scratch)
             loader = self._load_function
             if not loader:
                 with open(os.path.join(scratch, _LOADER_FILE), "rb") as loader_file:
@@ -103,7 +110,8 @@ class ModelTarget(FileBackedTarget):
                 raise StorageArgumentError(f"{self._file_path} holds no load function; pass load_function=")
             return loader(os.path.join(scratch, _MODEL_FILE))
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
 
 
 def make_model_target(
