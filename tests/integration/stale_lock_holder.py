@@ -3,6 +3,7 @@
     python stale_lock_holder.py <redis host> <redis port> <target path> <how> <where>
 
 `how`: `task` dumps through gokart's lock parameters (kart-task's installed lock wrappers, TTL 2 s);
+`gokart` the same through the drop-in `gokart.target.make_target` (gokart's patchable wrappers);
 `standalone` holds a `kart_lock.RedisLock` (TTL 2 s) around `kart_storage.publish_guard(lock)` and a
 dump of a target without lock parameters (the way to guard an overwrite of an existing object).
 
@@ -64,11 +65,16 @@ def main(host: str, port: int, path: str, how: str, where: str) -> int:
     if where == "after-check":
         kart_lock.set_publish_scope(_pausing_scope)
     try:
-        if how == "task":
+        if how in ("task", "gokart"):
             params = kart_lock.make_task_lock_params(
                 path, None, redis_host=host, redis_port=port, redis_timeout=2, lock_extend_seconds=1
             )
-            kart_storage.make_target(path, lock_params=params).dump(payload)
+            if how == "gokart":
+                import gokart.target
+
+                gokart.target.make_target(path, task_lock_params=params).dump(payload)
+            else:
+                kart_storage.make_target(path, lock_params=params).dump(payload)
         else:
             target = kart_storage.make_target(path)
             lock = kart_lock.RedisLock("stale-holder", host=host, port=port, ttl=2, extend_interval=1)

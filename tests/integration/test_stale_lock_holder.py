@@ -117,7 +117,7 @@ def _wait_until_stopped(holder: subprocess.Popen[str]) -> None:
 
 def _second_writer(how: str, path: str, server: Server) -> None:
     """The worker that takes the expired lock: dumps b"fresh" the way the holder tried to."""
-    if how == "task":
+    if how in ("task", "gokart"):
         params = kart_lock.make_task_lock_params(
             path, None, redis_host=server.host, redis_port=server.port, redis_timeout=2, lock_extend_seconds=1
         )
@@ -136,6 +136,7 @@ SCENARIOS = [
     # (store, how, where): every store refuses a publish once the lock is known lost ...
     ("local", "task", "before-check"),
     ("local", "standalone", "before-check"),
+    ("local", "gokart", "before-check"),
     ("s3", "task", "before-check"),
     ("gcs", "task", "before-check"),
     # ... and S3 also refuses one that starts after the check passed (If-None-Match / If-Match).
@@ -156,7 +157,7 @@ def test_a_paused_holder_does_not_overwrite_the_new_holders_output(
 ) -> None:
     root, env = _root(store, tmp_path, request)
     path = f"{root}/output.pkl"
-    key = kart_lock.make_task_lock_key(path, None) if how == "task" else "stale-holder"
+    key = "stale-holder" if how == "standalone" else kart_lock.make_task_lock_key(path, None)
     if how == "standalone":
         kart_storage.make_target(path).dump(b"original")  # the holder replaces an existing object
     holder = subprocess.Popen(
