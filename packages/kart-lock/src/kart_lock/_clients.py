@@ -9,6 +9,7 @@ registry lock is not inherited in a held state.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable, Hashable
@@ -18,10 +19,16 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from kart_lock._errors import LockConfigurationError
+from kart_lock._outages import forget_outages
+
 #: seconds to wait for a TCP connection to Redis before giving up
 DEFAULT_CONNECT_TIMEOUT = 3.0
 #: seconds to wait for a reply to one command (bounds a half-open or stuck server)
 DEFAULT_SOCKET_TIMEOUT = 5.0
+#: environment variable: the gokart task lock's bound on a Redis that does not answer, in seconds
+#: (its socket timeout; its connect timeout is the smaller of this and DEFAULT_CONNECT_TIMEOUT)
+TASK_LOCK_WAIT_ENV = "KART_LOCK_REDIS_WAIT_SECONDS"
 
 
 class ConnectionSettings(NamedTuple):
@@ -32,6 +39,38 @@ class ConnectionSettings(NamedTuple):
     password: str | None
     connect_timeout: float | None
     socket_timeout: float | None
+
+
+def task_lock_wait() -> float:
+    """Seconds the task lock waits for Redis: `KART_LOCK_REDIS_WAIT_SECONDS`, else RedisLock's default
+    socket timeout (read when a client is made, so `kart_lock.reset()` makes a change apply)."""
+    raw = os.environ.get(TASK_LOCK_WAIT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_SOCKET_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise LockConfigurationError(
+            f"{TASK_LOCK_WAIT_ENV} must be a positive number of seconds, not {raw!r}"
+        )
+    return seconds
+
+
+def task_lock_settings(host: str | None, port: int | None) -> ConnectionSettings:
+    """Connection settings of the gokart task lock: the same timeouts and retry policy as `RedisLock`,
+    the socket timeout being `task_lock_wait()`."""
+    wait = task_lock_wait()
+    return ConnectionSettings(
+        url=None,
+        host=host or "localhost",
+        port=port or 6379,
+        db=None,
+        password=None,
+        connect_timeout=min(DEFAULT_CONNECT_TIMEOUT, wait),
+        socket_timeout=wait,
+    )
 
 
 _clients: dict[ConnectionSettings, redis.Redis] = {}
@@ -88,9 +127,10 @@ def shared_handle(kind: type[_Handle], key: Hashable, make: Callable[[], _Handle
 
 
 def clear_clients() -> None:
-    """Forget every pooled client and handle, closing the clients' connections (tests that patch
-    `redis.Redis`, a changed server, `kart_lock.reset()`). Locks made earlier keep their client object,
-    which reconnects on its next command; new locks get new clients."""
+    """Forget every pooled client and handle, closing the clients' connections, and every remembered
+    outage (tests that patch `redis.Redis`, a changed server, `kart_lock.reset()`). Locks made earlier
+    keep their client object, which reconnects on its next command; new locks get new clients."""
+    forget_outages()
     with _clients_guard:
         clients = list(_clients.values())
         _clients.clear()

@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, NamedTuple, Protocol
 
 import redis
+import redis.exceptions
 
 from kart_lock._clients import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_SOCKET_TIMEOUT,
-    ConnectionSettings,
     clear_clients,
+    describe_server,
     shared_client,
     shared_handle,
+    task_lock_settings,
+    task_lock_wait,
 )
-from kart_lock._errors import KartLockError, LockTimeoutSettingError
+from kart_lock._errors import KartLockError, LockTimeoutSettingError, LockUnavailableError
 from kart_lock._lock import RedisLock
+from kart_lock._outages import current_outage, record_outage
 
 logger = logging.getLogger("kart_lock")
 
@@ -123,16 +126,7 @@ class RedisClient:
     def __init__(self, host: str | None, port: int | None) -> None:
         if not hasattr(self, "_redis_client"):
             # Built through the module attribute `redis.Redis` at call time: upstream tests patch it.
-            settings = ConnectionSettings(
-                url=None,
-                host=host or "localhost",
-                port=port or 6379,
-                db=None,
-                password=None,
-                connect_timeout=DEFAULT_CONNECT_TIMEOUT,
-                socket_timeout=DEFAULT_SOCKET_TIMEOUT,
-            )
-            self._redis_client = shared_client(settings)
+            self._redis_client = shared_client(task_lock_settings(host, port))
 
     def get_redis_client(self) -> redis.Redis:
         return self._redis_client
@@ -163,10 +157,30 @@ def release_quietly(lock: RedisLock) -> None:
 
 
 def set_task_lock(task_lock_params: TaskLockParams) -> RedisLock:
-    """Acquire the lock of these parameters (blocking unless they say raise) and start renewing it."""
+    """Acquire the lock of these parameters (blocking unless they say raise) and start renewing it.
+
+    A server that just did not answer (see `_outages`) is not asked again during its quiet period: the
+    same `LockUnavailableError` comes at once, so a build waits for a silent Redis about once, not once
+    per lock."""
     lock = make_redis_lock(task_lock_params)
+    server = describe_server(lock.client)
+    outage = current_outage(server)
+    if outage is not None:
+        raise LockUnavailableError(
+            f"cannot acquire lock {lock.key!r}: Redis at {server} is unreachable "
+            f"(it did not answer a moment ago: {outage.reason}; not asked again for "
+            f"{max(0.0, outage.until - time.monotonic()):.1f} s)"
+        )
     blocking = not task_lock_params.raise_task_lock_exception_on_collision
-    if not lock.acquire(blocking=blocking):
+    try:
+        taken = lock.acquire(blocking=blocking)
+    except LockUnavailableError as exc:
+        if isinstance(exc.__cause__, redis.exceptions.TimeoutError):
+            # A refused connection fails fast by itself; only a server that keeps us waiting is remembered.
+            wait = task_lock_wait()
+            record_outage(server, f"no answer within {wait:g} s ({exc.__cause__})", wait)
+        raise
+    if not taken:
         raise TaskLockException("Lock already taken by other task.")
     return lock
 
