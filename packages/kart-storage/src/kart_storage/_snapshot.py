@@ -20,8 +20,9 @@ from typing import IO, BinaryIO, cast
 
 from ._integrity import Seal, compute_seal
 
-#: snapshots up to this size stay in memory; larger ones go to a private file
-IN_MEMORY_LIMIT = 64 * 2**20
+#: snapshots up to this size stay in memory; larger ones go to a private file (decoders read a real file
+#: faster than a BytesIO: above about 1 MiB the file's write costs less than what it saves)
+IN_MEMORY_LIMIT = 2**20
 _DIRECTORY_PREFIX = "kart-verified-"
 
 
