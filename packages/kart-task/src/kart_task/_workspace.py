@@ -3,7 +3,10 @@
 gokart compares raw path strings, so with the default `./resources/` workspace every output, needed
 or not, differs from its `pathlib` spelling and is deleted. Here every path is resolved to an absolute,
 normalised form before comparing, nothing outside the workspace is touched, and directories and the
-`log/` tree are never removed.
+`log/` tree are never removed. The files kart keeps beside an output (its seal `X.pkl.kart-digest`, its
+writers' lock, the temporaries of a write in flight; `kart_storage._companions`) follow their output:
+kept with a needed one (a needed pickle without its seal no longer loads under signing or strict
+integrity), deleted with an unneeded one, and deleted when their output is gone.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import luigi
+
+from kart_storage._companions import companion_owner
 
 from ._errors import OptionError
 from ._flatten import flatten
@@ -69,7 +74,18 @@ def unnecessary_output_files(task: Any) -> list[str]:
         if not _inside(path, root) or _inside(path, log_dir) or path in necessary:
             continue
         candidates.append(path)
-    return sorted(candidates)
+    doomed = set(candidates)
+    return sorted(path for path in candidates if not _belongs_to_kept_output(path, necessary, doomed))
+
+
+def _belongs_to_kept_output(path: str, necessary: set[str], doomed: set[str]) -> bool:
+    """Whether `path` is a companion (seal, lock, temporary) of an output that stays: a needed one, or a
+    file this clean-up leaves alone (no dot in its name, a symlink...). Companions of an unneeded or
+    missing output go."""
+    owner = companion_owner(path)
+    if owner is None:
+        return False
+    return owner in necessary or (os.path.lexists(owner) and owner not in doomed)
 
 
 def delete_local_unnecessary_outputs(task: Any) -> None:
@@ -80,8 +96,12 @@ def delete_local_unnecessary_outputs(task: Any) -> None:
     if not doomed:
         logger.info("all files are necessary for this task.")
         return
-    for path in doomed:
-        os.remove(path)
+    # outputs before their companions: a seal never disappears before the bytes it vouches for
+    for path in sorted(doomed, key=lambda path: companion_owner(path) is not None):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass  # removed meanwhile (a writer's temporary, a concurrent clean-up): the goal is reached
     logger.info("deleted files: %s", doomed)
 
 
