@@ -23,6 +23,7 @@ from ._config_file import add_config
 from ._config_params import inherits_config_params
 from ._errors import (
     BuildArgumentError,
+    CompleteCheckError,
     CompleteValueError,
     ConfigFileError,
     ConfigFileNotFoundError,
@@ -79,6 +80,7 @@ __version__ = "0.1.0"
 __all__ = [
     "TASK_ON_KART_TYPE",
     "BuildArgumentError",
+    "CompleteCheckError",
     "CompleteValueError",
     "ConfigFileError",
     "ConfigFileNotFoundError",

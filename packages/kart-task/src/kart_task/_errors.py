@@ -67,6 +67,11 @@ class CompleteValueError(KartTaskError):
     """A task's `complete()` returned something other than a bool (luigi raises a plain Exception)."""
 
 
+class CompleteCheckError(KartTaskError):
+    """A task's `complete()` raised while luigi scheduled it and the exception object itself is not at
+    hand (luigi keeps only its traceback text, which this message carries)."""
+
+
 class ParameterTypeError(KartTaskError, TypeError):
     """A task parameter's `expected_type` / `expected_elements_type` is not a class (as gokart checks)."""
 

@@ -63,7 +63,14 @@ def _answerable(task: luigi.Task) -> bool:
 
 
 def _kart_outputs(task: luigi.Task) -> list[Any] | None:
-    outputs = flatten(task.output())
+    try:
+        outputs = flatten(task.output())
+    except Exception:
+        # A settings error (wrong redis_timeout, verify_integrity, empty workspace): unanswered here, so
+        # the task's own complete() raises it in luigi's pass, where the build reports it; the rest of
+        # the tree is still prefetched.
+        logger.debug("outputs of %s unknown; left to its complete()", task.task_id, exc_info=True)
+        return None
     if all(isinstance(target, kart_storage.TargetOnKart) for target in outputs):
         return outputs
     return None

@@ -30,19 +30,25 @@ def workspace_path(task: Any, relative_file_path: str) -> str:
     try:
         return kart_storage.join_workspace(task.workspace_directory, relative_file_path)
     except kart_storage.UnsafePathError as exc:
-        raise UnsafeTaskPathError(f"{type(task).__name__}: {exc}") from None
+        workspace = task.workspace_directory
+        raise UnsafeTaskPathError(
+            f"{type(task).__name__}: workspace_directory={workspace!r}: {exc}"
+        ) from None
 
 
 def target_lock_params(task: Any, file_path: str, unique_id: str | None) -> kart_lock.TaskLockParams:
     """What the target's `_get_task_lock_params()` reports, as gokart: keyed on the path before the id."""
-    return kart_lock.make_task_lock_params(
-        file_path=file_path,
-        unique_id=unique_id,
-        redis_host=task.redis_host,
-        redis_port=task.redis_port,
-        redis_timeout=task.redis_timeout,
-        raise_task_lock_exception_on_collision=False,
-    )
+    try:
+        return kart_lock.make_task_lock_params(
+            file_path=file_path,
+            unique_id=unique_id,
+            redis_host=task.redis_host,
+            redis_port=task.redis_port,
+            redis_timeout=task.redis_timeout,
+            raise_task_lock_exception_on_collision=False,
+        )
+    except kart_lock.LockTimeoutSettingError as exc:  # same class, and the message names the task
+        raise kart_lock.LockTimeoutSettingError(f"{type(task).__name__}: {exc}") from None
 
 
 def storage_options(task: Any) -> dict[str, Any]:

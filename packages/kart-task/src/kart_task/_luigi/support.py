@@ -43,6 +43,7 @@ RELIED_UPON: tuple[tuple[str, str], ...] = (
     ("luigi.worker.Worker", "_add_task_history"),
     ("luigi.worker.Worker", "_add"),
     ("luigi.worker.Worker", "_log_dependency_error"),
+    ("luigi.worker.Worker", "_log_complete_error"),
     ("luigi.worker.Worker", "_check_complete_value"),
     ("luigi.worker.Worker", "_create_task_process"),
     ("luigi.worker.TaskProcess", "_run_get_new_deps"),

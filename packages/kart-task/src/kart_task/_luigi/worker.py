@@ -26,7 +26,7 @@ from typing import Any, cast
 import luigi
 import luigi.worker
 
-from kart_task._errors import CompleteValueError
+from kart_task._errors import CompleteCheckError, CompleteValueError
 from kart_task._exception_transport import Packed, pack, unpack
 from kart_task._identity import unique_id_or_task_id
 from kart_task._parameters import ExplicitBoolParameter
@@ -37,6 +37,7 @@ from .result_queue import ResultQueue
 from .support import specialised
 
 logger = logging.getLogger("gokart.worker")
+luigi_logger = logging.getLogger("luigi-interface")
 
 
 class gokart_worker(luigi.worker.worker):
@@ -52,7 +53,8 @@ class gokart_worker(luigi.worker.worker):
 
 @dataclass(frozen=True)
 class RunFailure:
-    """One failed `run()`: which task (unique id and luigi task id) and what it raised."""
+    """One failed `run()` (or `complete()` while scheduling): which task (unique id and luigi task id)
+    and what it raised."""
 
     unique_id: str
     task_id: str
@@ -75,6 +77,20 @@ def _raise_if_requires_raises(task: luigi.Task) -> None:
     make_unique_id = getattr(task, "make_unique_id", None)
     if callable(make_unique_id):
         make_unique_id()
+
+
+def _complete_exception(task: luigi.Task, trace: str) -> Exception:
+    """What `complete()` raised, though luigi kept only its traceback text.
+
+    A task's settings errors (a wrong `redis_timeout`, `verify_integrity`, an empty workspace) come from
+    building its targets, which `output()` does again without I/O: that exception object is the one to
+    report. Anything else is reported with luigi's traceback text.
+    """
+    try:
+        task.output()
+    except Exception as exc:
+        return exc
+    return CompleteCheckError(f"{task} could not be checked for completeness: complete() raised\n{trace}")
 
 
 class _FailureChannel:
@@ -174,7 +190,19 @@ class Worker(luigi.worker.Worker):
     def _add(self, task: luigi.Task, is_complete: Any) -> Any:
         if self._kart_specialised and isinstance(is_complete, luigi.worker.TracebackWrapper):
             _raise_if_requires_raises(task)  # complete() failed: because requires() raises?
+            # luigi only logs it (a warning) and reports "failed scheduling": build() reports it too.
+            failure = _complete_exception(task, is_complete.trace)
+            self.failures.send(RunFailure(_unique_id_of(task), task.task_id, failure))
         return super()._add(task, is_complete)
+
+    def _log_complete_error(self, task: luigi.Task, tb: str) -> None:
+        if not self._kart_specialised:
+            super()._log_complete_error(task, tb)
+            return
+        # An error, not luigi's warning: the build fails because of it, so build()'s default level shows it.
+        luigi_logger.error(
+            "Will not run %s or any dependencies due to error in complete() method:\n%s", task, tb
+        )
 
     def _log_dependency_error(self, task: luigi.Task, tb: str) -> None:
         if self._kart_specialised:
