@@ -167,6 +167,7 @@ def _plant_everywhere(directories: list[Path], payload: bytes) -> None:
     """A `data_9.pkl` in every directory the attacker can see: the shared scratch folder (and all its
     subfolders, whatever their names) and the system temporary directory."""
     for top in directories:
+        top.mkdir(parents=True, exist_ok=True)
         for directory in list(_chunks_in(top)):
             try:
                 (directory / "data_9.pkl").write_bytes(payload)
@@ -243,3 +244,34 @@ def test_an_unverified_model_load_keeps_the_scratch_folder(tmp_path: Path) -> No
 
     pd.testing.assert_frame_equal(make_model_target(path, str(scratch), processor.save, load).load(), frame)
     assert Path(seen[0]).is_relative_to(scratch)
+
+
+@_SIGNED_OR_DIGEST
+def test_a_chunk_planted_in_the_scratch_folder_during_a_sealed_dump_is_not_sealed(
+    root: str, tmp_path: Path, private_tmp: Path, options: dict[str, Any]
+) -> None:
+    """What is in the build directory when the archive is made gets sealed: a sealed dump builds in a
+    fresh 0700 directory, not in the shared scratch folder where others could plant or swap files."""
+    scratch = tmp_path / "workspace" / "resources" / "tmp"
+    scratch.mkdir(parents=True)
+    frame = pd.DataFrame({"a": range(1000)})
+    processor = LargeDataFrameProcessor(max_byte=4000)
+    marker = tmp_path / "ran"
+    built: list[tuple[str, int]] = []
+
+    def save(df: pd.DataFrame, file_path: str) -> None:
+        processor.save(df, file_path)
+        _plant_everywhere([scratch], pickle.dumps(_Payload(str(marker))))
+        top = os.path.dirname(os.path.dirname(file_path))
+        built.append((top, stat.S_IMODE(os.stat(top).st_mode)))
+
+    path = f"{root}/frame.zip"
+    make_model_target(path, str(scratch), save, processor.load, **options).dump(frame)
+    loaded = make_model_target(path, str(scratch), save, processor.load, **options).load()
+
+    assert not marker.exists(), "a chunk planted during the dump was sealed and then unpickled"
+    pd.testing.assert_frame_equal(loaded, frame)
+    [(top, mode)] = built
+    assert mode == 0o700
+    assert not Path(top).is_relative_to(scratch)
+    assert not os.path.exists(top)

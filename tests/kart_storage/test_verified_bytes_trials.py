@@ -147,6 +147,7 @@ def test_plants_during_signed_large_frame_loads(
     system_tmp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
     scratch = tmp_path / "workspace" / "resources" / "tmp"
+    scratch.mkdir(parents=True)  # the shared scratch folder, as gokart's default exists in a workspace
     processor = LargeDataFrameProcessor(max_byte=2**20)
     frame = pd.DataFrame({"a": np.arange(2**18), "b": np.arange(2**18, dtype=float)})  # 4 MiB: 5 chunks
     path = f"{root}/frame.zip"

@@ -3,6 +3,9 @@
 Upstream wrote the zip in place at the final path (a crash left a half-written archive that exists()
 accepted) and its local remove() did nothing; here the archive is built in the scratch area and then
 written through the file system's atomic `open_write`, and remove() deletes it on every backend.
+With integrity checks (a digest or a signing key) the archive is built, and unpacked after its check,
+in a fresh 0700 directory under the system's temporary directory instead of the shared scratch folder,
+so the loader (which may read every file beside model.pkl) sees only the verified archive's files.
 """
 
 from __future__ import annotations
@@ -64,7 +67,12 @@ class ModelTarget(FileBackedTarget):
         self._save_function = save_function
 
     def _scratch(self) -> str:
-        """A private directory per call: concurrent dumps/loads of one target never share files."""
+        """A private directory per call: concurrent dumps/loads of one target never share files.
+
+        Sealed dumps build theirs outside the shared scratch folder: its owner could swap a directory in
+        it, and whatever is there when the archive is built gets sealed (signed) and trusted later."""
+        if self.integrity.active:
+            return private_directory("kart-model-")
         os.makedirs(self._temporary_directory, exist_ok=True)
         return tempfile.mkdtemp(
             prefix=os.path.basename(self._temporary_directory) + "-", dir=self._temporary_directory
@@ -98,7 +106,7 @@ class ModelTarget(FileBackedTarget):
         try:
             with self._verified_reader() as raw:
                 if scratch is None:
-                    scratch = private_directory("kart-model-")
+                    scratch = self._scratch()
                 with zipfile.ZipFile(raw) as archive:
                     archive.extractall(scratch)
             loader = self._load_function
