@@ -195,10 +195,6 @@ class _Crash(Exception):
     """Stands in for a process dying at one step of an overwrite."""
 
 
-def _dies(*args: Any, **kwargs: Any) -> Any:
-    raise _Crash()
-
-
 def test_a_crash_at_any_step_of_a_sidecar_overwrite_leaves_a_loadable_complete_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,12 +204,20 @@ def test_a_crash_at_any_step_of_a_sidecar_overwrite_leaves_a_loadable_complete_f
     make_target(path, verify_integrity="strict").dump("v1")
     real_write_sidecar = _integrity.write_sidecar
 
-    # 1. dies again and again after the new sidecar, before the data is replaced: v1 still verifies
+    # 1. dies again and again after the new sidecar, before the data is renamed: v1 still verifies
+    real_replace = os.replace
+
+    def data_rename_dies(source: Any, destination: Any) -> None:
+        if os.fspath(destination) == path:
+            raise _Crash()
+        real_replace(source, destination)
+
     for attempt in [f"crashed {n}" for n in range(12)]:
         target = make_target(path, verify_integrity="strict")
-        monkeypatch.setattr(target, "_open_publish", _dies)
-        with pytest.raises(_Crash):
-            target.dump(attempt)
+        with monkeypatch.context() as patched:
+            patched.setattr(os, "replace", data_rename_dies)
+            with pytest.raises(_Crash):
+                target.dump(attempt)
         assert make_target(path, verify_integrity="strict").load() == "v1"
     with open(path + ".kart-digest") as sidecar:
         assert len(json.load(sidecar)["previous"]) == 1  # seals never pile up across crashes

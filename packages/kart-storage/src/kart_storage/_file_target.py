@@ -11,17 +11,10 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, cast
 
-from ._errors import StorageConfigurationError, TargetNotFoundError
+from ._errors import StorageConfigurationError
 from ._filesystem import CreateOnlyFileSystem, FileSystem, filesystem_for
-from ._integrity import (
-    IntegrityPolicy,
-    compute_seal,
-    keeps_metadata,
-    read_seal,
-    remove_sidecar,
-    replace_with_sidecar,
-    write_sidecar,
-)
+from ._integrity import IntegrityPolicy, compute_seal, keeps_metadata
+from ._seal_unit import PublishStep, open_sealed, publish_with_sidecar, remove_unit
 from ._snapshot import snapshot
 from ._targets import LockFactory, TargetOnKart
 
@@ -95,7 +88,13 @@ class FileBackedTarget(TargetOnKart):
     def create_only(self) -> bool:
         return self._create_only
 
-    def _open_publish(self, metadata: Mapping[str, str] | None) -> AbstractContextManager[BinaryIO]:
+    def _open_publish(
+        self, metadata: Mapping[str, str] | None, around_publish: PublishStep | None = None
+    ) -> AbstractContextManager[BinaryIO]:
+        if around_publish is not None:  # offered only by file systems with a writers' lock (local disk)
+            opener = getattr(self._filesystem, "open_create" if self._create_only else "open_write")
+            opened = opener(self._file_path, metadata=metadata, around_publish=around_publish)
+            return cast(AbstractContextManager[BinaryIO], opened)
         if self._create_only:
             return cast(CreateOnlyFileSystem, self._filesystem).open_create(
                 self._file_path, metadata=metadata
@@ -108,10 +107,23 @@ class FileBackedTarget(TargetOnKart):
         Sealed content is spooled first (processors such as npz seek while writing, and the seal must be
         known before the object is published)."""
         if not self._integrity.active:
-            if not self._create_only:
-                remove_sidecar(self._filesystem, self._file_path)  # a stale seal would fail later loads
-            with self._open_publish(metadata) as raw:
-                write(raw)
+            if keeps_metadata(self._filesystem):
+                with self._open_publish(metadata) as raw:
+                    write(raw)
+                return
+
+            def publish_unsealed(step: PublishStep | None) -> None:
+                with self._open_publish(metadata, step) as raw:
+                    write(raw)
+
+            # drops a stale sidecar (it would fail later loads), in turn with other writers
+            publish_with_sidecar(
+                self._filesystem,
+                self._file_path,
+                None,
+                create_only=self._create_only,
+                publish=publish_unsealed,
+            )
             return
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
             write(cast(BinaryIO, spool))
@@ -122,18 +134,15 @@ class FileBackedTarget(TargetOnKart):
                 with self._open_publish({**(metadata or {}), **seal.as_metadata()}) as raw:
                     shutil.copyfileobj(spool, raw, 2**20)
                 return
-            if self._create_only:
-                # the data's create decides the race; only the winner writes the seal
-                with self._open_publish(metadata) as raw:
-                    shutil.copyfileobj(spool, raw, 2**20)
-                write_sidecar(self._filesystem, self._file_path, seal)
-                return
 
-            def publish() -> None:
-                with self._open_publish(metadata) as raw:
+            def publish(step: PublishStep | None) -> None:
+                with self._open_publish(metadata, step) as raw:
                     shutil.copyfileobj(spool, raw, 2**20)
 
-            replace_with_sidecar(self._filesystem, self._file_path, seal, publish)
+            # the sidecar steps around the rename, in turn with other writers (see _seal_unit)
+            publish_with_sidecar(
+                self._filesystem, self._file_path, seal, create_only=self._create_only, publish=publish
+            )
 
     @contextmanager
     def _verified_reader(self) -> Iterator[BinaryIO]:
@@ -146,10 +155,10 @@ class FileBackedTarget(TargetOnKart):
                 yield raw
             return
         with snapshot() as copy:
-            with self._filesystem.open_read(self._file_path) as raw:
-                recorded = read_seal(self._filesystem, self._file_path)
+            # the seal that belongs to these bytes: same response, or read just before (`_seal_unit`)
+            with open_sealed(self._filesystem, self._file_path) as (raw, recorded):
                 actual = copy.fill(raw, self._integrity.signing_key)
-            self._integrity.check(self._file_path, recorded, actual)
+            recorded.check(self._integrity, self._file_path, actual)
             yield copy.stream()
 
     @property
@@ -164,11 +173,8 @@ class FileBackedTarget(TargetOnKart):
         return self._filesystem.exists(self._file_path)
 
     def _remove(self) -> None:
-        try:
-            self._filesystem.remove(self._file_path)
-        except TargetNotFoundError:
-            pass  # removed by someone else between exists() and here: the goal is reached
-        remove_sidecar(self._filesystem, self._file_path)
+        # data, then its seal, in turn with writers; removed by someone else meanwhile: goal reached
+        remove_unit(self._filesystem, self._file_path)
 
     def _last_modification_time(self) -> datetime:
         return as_utc(self._filesystem.last_modified(self._file_path))

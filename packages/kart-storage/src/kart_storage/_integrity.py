@@ -3,10 +3,8 @@ written and checked before it is read.
 
 The stored bytes never change, so upstream gokart still reads every file. The seal lives in the
 object's metadata where the file system keeps metadata (S3, GCS, memory) and in a sidecar file
-`<path>.kart-digest` elsewhere (local disk). Object metadata is published with the object in one step;
-a sidecar is written just before the data it describes, so a crash leaves at worst a sidecar with no
-data (invisible: `exists()` is false) or, when an existing file was being replaced, a mismatch that is
-reported as IntegrityError, never wrong data.
+`<path>.kart-digest` elsewhere (local disk). How data and seal are published and read as one unit
+(one request on object stores; locked sidecar steps around the rename on local disk) is `_seal_unit`.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ import json
 import logging
 import os
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, BinaryIO, Literal, Protocol, cast
 
@@ -182,29 +180,7 @@ def write_sidecar(filesystem: FileSystem, path: str, seal: Seal) -> None:
         stream.write(json.dumps(fields, sort_keys=True).encode("ascii"))
 
 
-def replace_with_sidecar(filesystem: FileSystem, path: str, seal: Seal, publish: Callable[[], None]) -> None:
-    """Publish new data under a sidecar without a moment where a crash leaves data and seal disagreeing:
-    the sidecar first accepts both the old and the new bytes, then the data is replaced atomically, then
-    the sidecar forgets the old bytes. A crash leaves a sidecar with no data (exists() is false) or one
-    that accepts whichever complete file is in place."""
-    previous = None
-    if filesystem.exists(path):
-        try:
-            previous = read_seal(filesystem, path)
-        except IntegrityError:
-            previous = None  # an unreadable old seal protects nothing worth keeping
-    if previous is not None and previous.previous:
-        previous = _seal_in_place(filesystem, path, previous)
-    if previous is not None:
-        write_sidecar(filesystem, path, Seal(seal.digest, seal.signature, (previous,)))
-    else:
-        write_sidecar(filesystem, path, seal)
-    publish()
-    if previous is not None:
-        write_sidecar(filesystem, path, seal)
-
-
-def _seal_in_place(filesystem: FileSystem, path: str, recorded: Seal) -> Seal | None:
+def seal_in_place(filesystem: FileSystem, path: str, recorded: Seal) -> Seal | None:
     """After a crashed overwrite the sidecar accepts several files: hash the one in place (only then) to
     keep the single seal that matches it, so accepted seals never pile up. None when none matches."""
     with filesystem.open_read(path) as stream:

@@ -20,9 +20,12 @@ from kart_storage._errors import (
 )
 from kart_storage._publish_guard import check_before_publish, guarded, publish_conflict
 
+from ._gcs_media import custom_metadata, keep_download_headers
 from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 
 _MIB = 1024 * 1024
+#: reads whose object is replaced between the bytes and their generation's metadata are tried again
+_GENERATION_ATTEMPTS = 3
 
 
 def _require_gcs() -> Any:
@@ -146,8 +149,11 @@ class GCSFileSystem(LazyClientStore):
             raise self._configuration_error(bucket, "the bucket does not exist")
         self._known_buckets.add(bucket)
 
-    def _reload(self, path: str) -> Any:
-        blob, bucket, _ = self._blob(path)
+    def _reload(self, path: str, generation: int | None = None) -> Any:
+        """The object's resource (metadata), of `generation` when given."""
+        blob, bucket, key = self._blob(path)
+        if generation is not None:
+            blob = self.client.bucket(bucket).blob(key, generation=generation)
         try:
             blob.reload()
         except Exception as error:
@@ -198,6 +204,46 @@ class GCSFileSystem(LazyClientStore):
                 raise self._missing_or_misconfigured(error, path, bucket) from error
             spool.seek(0)
             yield spool
+
+    @contextlib.contextmanager
+    def open_read_with_metadata(self, path: str) -> Iterator[tuple[BinaryIO, dict[str, str]]]:
+        """The object (as `open_read`) with the custom metadata of the same generation, so a seal always
+        belongs to the bytes it came with: the `x-goog-meta-*` headers of the media response itself
+        (one request), else the metadata of the generation that response named, else (a server that
+        names none) the metadata as it is now."""
+        with tempfile.TemporaryFile(prefix="kart-gcs-") as spool:
+            metadata = None
+            for _ in range(_GENERATION_ATTEMPTS):
+                spool.seek(0)
+                spool.truncate()
+                metadata = self._download_one_generation(path, spool)
+                if metadata is not None:
+                    break
+            if metadata is None:
+                raise TargetNotFoundError(f"{path} (replaced again and again while it was read)")
+            spool.seek(0)
+            yield spool, metadata
+
+    def _download_one_generation(self, path: str, spool: BinaryIO) -> dict[str, str] | None:
+        """Download into `spool`; the custom metadata of the downloaded generation, None when that
+        generation was replaced before its metadata could be read (then the caller tries again)."""
+        blob, bucket, _ = self._blob(path)
+        headers: dict[str, str] = {}
+        keep_download_headers(blob, headers)
+        try:
+            blob.download_to_file(spool)
+        except Exception as error:
+            raise self._missing_or_misconfigured(error, path, bucket) from error
+        metadata = custom_metadata(headers)
+        if metadata:
+            return metadata
+        generation = blob.generation  # from the media response's x-goog-generation, when sent
+        try:
+            return dict(self._reload(path, generation).metadata or {})
+        except TargetNotFoundError:
+            if generation is None:
+                raise
+            return None
 
     @contextlib.contextmanager
     def open_write(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:

@@ -8,12 +8,19 @@ import os
 import random
 import secrets
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import BinaryIO
 
 from kart_storage._errors import StorageConfigurationError, TargetExistsError, TargetNotFoundError
 from kart_storage._publish_guard import check_before_publish
+
+from ._writer_lock import writers_lock
+
+#: entered just before the rename (or link) that publishes a file and left just after it: how sealed
+#: writes put their sidecar steps around the publication, under `LocalFileSystem.writers_lock`
+PublishStep = Callable[[], AbstractContextManager[object]]
 
 _TEMP_MARKER = "-kart-tmp-"
 
@@ -64,6 +71,17 @@ def _durable_default() -> bool:
     return os.environ.get(DURABLE_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
+def _link(staging: str, path: str) -> None:
+    try:
+        os.link(staging, path)
+    except FileExistsError:
+        raise TargetExistsError(path) from None
+    except OSError as exc:
+        raise StorageConfigurationError(
+            f"create-only write of {path} needs hard links, which this file system refused: {exc}"
+        ) from exc
+
+
 class LocalFileSystem:
     """Plain paths on local disk (gokart's default backend), with crash-safe atomic publish.
 
@@ -92,13 +110,26 @@ class LocalFileSystem:
             yield stream
 
     @contextlib.contextmanager
-    def open_write(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
-        """`metadata` has no place on local disk and is ignored."""
-        with self._atomic_write(path, guarded=True) as stream:
+    def open_write(
+        self,
+        path: str,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        around_publish: PublishStep | None = None,
+    ) -> Iterator[BinaryIO]:
+        """`metadata` has no place on local disk and is ignored; `around_publish` (see PublishStep)."""
+        with self._atomic_write(path, guarded=True, around_publish=around_publish) as stream:
             yield stream
 
+    def writers_lock(self, path: str) -> AbstractContextManager[None]:
+        """Exclusive among the writers of `path` (see `_writer_lock`): sealed writes hold it around the
+        publication, so two writers' data and sidecar steps never interleave."""
+        return writers_lock(path)
+
     @contextlib.contextmanager
-    def _atomic_write(self, path: str, *, guarded: bool) -> Iterator[BinaryIO]:
+    def _atomic_write(
+        self, path: str, *, guarded: bool, around_publish: PublishStep | None = None
+    ) -> Iterator[BinaryIO]:
         """Temporary sibling renamed over `path`; `guarded`: publish guards are asked before the rename
         (open_create's staging file is not a publication: the link is)."""
         directory = os.path.dirname(os.path.abspath(path))
@@ -116,17 +147,24 @@ class LocalFileSystem:
                     os.fsync(stream.fileno())
             if guarded:
                 check_before_publish(path)  # last, after the slow part: a lost lock leaves nothing visible
-            os.replace(temporary, path)
-            published = True
-            if durable:
-                _fsync_directory(directory)
+            with around_publish() if around_publish is not None else contextlib.nullcontext():
+                os.replace(temporary, path)
+                published = True
+                if durable:
+                    _fsync_directory(directory)
         finally:
             if not published:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(temporary)
 
     @contextlib.contextmanager
-    def open_create(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
+    def open_create(
+        self,
+        path: str,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        around_publish: PublishStep | None = None,
+    ) -> Iterator[BinaryIO]:
         """Writes a complete staging file, then hard-links it to `path`: link(2) fails when `path` exists,
         so of two racing writers exactly one publishes and the other gets TargetExistsError."""
         if os.path.lexists(path):
@@ -136,13 +174,8 @@ class LocalFileSystem:
             yield stream
         try:
             check_before_publish(path)
-            os.link(staging, path)
-        except FileExistsError:
-            raise TargetExistsError(path) from None
-        except OSError as exc:
-            raise StorageConfigurationError(
-                f"create-only write of {path} needs hard links, which this file system refused: {exc}"
-            ) from exc
+            with around_publish() if around_publish is not None else contextlib.nullcontext():
+                _link(staging, path)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(staging)

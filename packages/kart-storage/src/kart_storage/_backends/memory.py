@@ -49,6 +49,13 @@ class MemoryFileSystem:
             yield stream
 
     @contextlib.contextmanager
+    def open_read_with_metadata(self, path: str) -> Iterator[tuple[BinaryIO, dict[str, str]]]:
+        """Bytes and metadata of one entry (one version), as S3's GET returns them together."""
+        entry = self._entry(path)
+        with io.BytesIO(entry.data) as stream:
+            yield stream, dict(entry.metadata)
+
+    @contextlib.contextmanager
     def open_write(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
         """Under a publish guard, publishes only if `path` still holds what it held when the write began
         (as S3's If-Match / If-None-Match)."""

@@ -242,13 +242,20 @@ class S3FileSystem(LazyClientStore):
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:
         """Streams the object (not seekable); nothing is held in memory beyond the buffer."""
+        with self.open_read_with_metadata(path) as (stream, _):
+            yield stream
+
+    @contextlib.contextmanager
+    def open_read_with_metadata(self, path: str) -> Iterator[tuple[BinaryIO, dict[str, str]]]:
+        """The streamed object and its user metadata from the same GET: a seal read so always belongs
+        to the bytes it came with (a HEAD beside the GET could see another version)."""
         bucket, key = split_bucket_key(path, "s3")
         try:
             response = self.client.get_object(Bucket=bucket, Key=key)
         except Exception as error:
             raise self._translate(error, path, bucket) from error  # S3 says NoSuchBucket itself here
         with io.BufferedReader(_StreamingBodyReader(response["Body"]), buffer_size=_MIB) as stream:
-            yield stream
+            yield stream, dict(response.get("Metadata", {}))
 
     @contextlib.contextmanager
     def open_write(self, path: str, *, metadata: Mapping[str, str] | None = None) -> Iterator[BinaryIO]:
