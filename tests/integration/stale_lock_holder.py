@@ -43,14 +43,17 @@ class PausedWhilePickled:
 
 
 class PauseAfterCheck:
-    """A publish guard that asks the real lock, then stops before the store publishes."""
+    """A publish guard that asks the real lock, then stops (the first time) before the store publishes."""
 
     def __init__(self, lock: kart_lock.RedisLock) -> None:
         self.lock = lock
+        self.stopped = False
 
     def check_publish(self, path: str) -> None:
         self.lock.check_publish(path)
-        _stop_here()
+        if not self.stopped:
+            self.stopped = True
+            _stop_here()
 
     def publish_conflict(self, path: str) -> BaseException:
         return self.lock.publish_conflict(path)
