@@ -11,14 +11,14 @@ sys.path.insert(0, str(DOCS / "_examples"))
 
 project = "kart"
 author = "the kart developers"
-copyright = "the kart developers"  # noqa: A001 (Sphinx's name)
+copyright = "the kart developers"
 
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
-    "sphinx.ext.napoleon",
     "sphinx.ext.graphviz",
     "kart_dag",
+    "kart_refs",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "conftest.py", "_examples", "_ext"]
@@ -36,8 +36,6 @@ autodoc_typehints = "description"
 autodoc_typehints_format = "short"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 autodoc_inherit_docstrings = False
-napoleon_google_docstring = True
-napoleon_numpy_docstring = False
 
 graphviz_output_format = "svg"
 
@@ -48,5 +46,5 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(luigi|pandas|pd|numpy|np|polars|pl|pyarrow|redis|boto3|botocore|google|slack_sdk)(\..*)?"),
     (r"py:.*", r"(collections\.abc|typing|types|datetime|pathlib|io|threading|logging|enum|decimal)\..*"),
-    (r"py:.*", r"(contextlib|concurrent\.futures|multiprocessing|queue|os|uuid|configparser)\..*"),
+    (r"py:.*", r"(abc|contextlib|concurrent\.futures|multiprocessing|queue|os|uuid|configparser)\..*"),
 ]

@@ -6,6 +6,9 @@ What runs, per page (each page is one namespace, examples in page order):
   as printed output is compared with the real output.
 * ```` ```python ```` blocks whose first line is `# file: NAME`: written to NAME in the page's working
   directory (which is on `sys.path`), for later examples to import or run.
+* ```` ```ini ```` and ```` ```toml ```` blocks: written to NAME when their first line is `# file: NAME`,
+  otherwise parsed (configparser / tomllib), so a configuration shown is at least well-formed.
+* ```` ```bash ```` blocks are set-up instructions (install, build) and are not run.
 * ```` ```console ```` blocks: each `$ command` line runs in bash in the page's working directory; the
   lines below it are its expected standard output (`...` matches anything).
 * `% invisible-code-block: python` comments: set-up a reader does not need to see.
@@ -18,6 +21,7 @@ tests/_servers.py, started once per session, only when such a page runs.
 
 from __future__ import annotations
 
+import configparser
 import doctest
 import os
 import re
@@ -25,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,16 +38,16 @@ import luigi
 import luigi.configuration
 import pytest
 from sybil import Example, Sybil
-from sybil.sybil import SybilCollection
 from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.myst import ClearNamespaceParser, CodeBlockParser, PythonCodeBlockParser, SkipParser
+from sybil.sybil import SybilCollection
 
 import kart_storage
 import kart_task
 from _servers import Server, luigid, moto_s3_server, point_boto3_at, redis_server, running
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "kart_notify"))
-from slack_standin import SlackStandIn  # noqa: E402  (tests/kart_notify is not a package)
+from slack_standin import SlackStandIn
 
 DOCS = Path(__file__).resolve().parent
 EXAMPLES = DOCS / "_examples"  # modules the pages include and the DAG pictures draw
@@ -51,6 +56,26 @@ _FILE_HEADER = re.compile(r"#\s*file:\s*(?P<name>[\w./-]+)\s*\n")
 
 
 # --- evaluators ------------------------------------------------------------------------------------
+
+
+def _write_file(example: Example, header: re.Match[str]) -> None:
+    target = Path(example.namespace["workdir"]) / header["name"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(str(example.parsed)[header.end() :])
+    sys.modules.pop(target.stem, None)  # a later `import` reads the new text
+
+
+def _config_file(example: Example) -> None:
+    """An ini/toml block: written to a file when it names one, else checked for well-formedness."""
+    header = _FILE_HEADER.match(str(example.parsed))
+    if header is not None:
+        _write_file(example, header)
+    elif example.region.lexemes.get("arguments") == "toml":
+        tomllib.loads(str(example.parsed))
+    else:
+        configparser.ConfigParser(inline_comment_prefixes=(";", "#"), interpolation=None).read_string(
+            str(example.parsed)
+        )
 
 
 class _PythonOrFile:
@@ -63,11 +88,8 @@ class _PythonOrFile:
         header = _FILE_HEADER.match(str(example.parsed))
         if header is None:
             self._python(example)
-            return
-        target = Path(example.namespace["workdir"]) / header["name"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(str(example.parsed)[header.end() :])
-        sys.modules.pop(target.stem, None)  # a later `import` reads the new text
+        else:
+            _write_file(example, header)
 
 
 class _PythonParser(PythonCodeBlockParser):
@@ -196,7 +218,14 @@ def slack() -> Iterator[SlackStandIn]:
 
 # --- collection ------------------------------------------------------------------------------------
 
-PARSERS = [_PythonParser(), _ConsoleParser(), SkipParser(), ClearNamespaceParser()]
+PARSERS = [
+    _PythonParser(),
+    _ConsoleParser(),
+    CodeBlockParser("ini", _config_file),
+    CodeBlockParser("toml", _config_file),
+    SkipParser(),
+    ClearNamespaceParser(),
+]
 SERVER_PAGES = {
     "libraries/kart-lock.md": ["redis_url"],
     "guide/using_task_task_conflict_prevention_lock.md": ["redis_url"],

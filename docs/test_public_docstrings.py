@@ -1,6 +1,7 @@
 """Every public class and function of every package (its `__init__.__all__`) has a docstring of its own,
-and every public method and property of those classes has one, its own or the one of the method it
-overrides (the API reference shows inherited docstrings): the API reference is generated from them."""
+and every public method and property of those classes has one: its own, the one of the method it
+overrides, or the one of the public protocol it implements (the API reference shows inherited
+docstrings). The API reference is generated from them."""
 
 from __future__ import annotations
 
@@ -18,9 +19,25 @@ def _own_doc(obj: Any) -> str:
     return (doc or "").strip()
 
 
-def _method_doc(cls: type, attr: str) -> str:
-    """The method's docstring, or the one of the base method it overrides (what autodoc shows)."""
-    return (inspect.getdoc(getattr(cls, attr, None)) or "").strip()
+def _protocols(module: Any) -> list[type]:
+    return [
+        obj
+        for obj in (getattr(module, name) for name in module.__all__)
+        if inspect.isclass(obj) and getattr(obj, "_is_protocol", False)
+    ]
+
+
+def _method_doc(module: Any, cls: type, attr: str) -> str:
+    """The method's docstring, the one of the base method it overrides (what autodoc shows), or the one
+    of the same method of a public protocol that `cls` implements (has every method of)."""
+    doc = (inspect.getdoc(getattr(cls, attr, None)) or "").strip()
+    for protocol in _protocols(module):
+        if doc:
+            break
+        members = [name for name in vars(protocol) if not name.startswith("_")]
+        if attr in members and all(hasattr(cls, name) for name in members):
+            doc = (inspect.getdoc(getattr(protocol, attr)) or "").strip()
+    return doc
 
 
 def _public_callables(package: str) -> list[tuple[str, str]]:
@@ -35,7 +52,7 @@ def _public_callables(package: str) -> list[tuple[str, str]]:
                 if attr.startswith("_"):
                     continue
                 if inspect.isfunction(value) or isinstance(value, (property, classmethod, staticmethod)):
-                    found.append((f"{package}.{name}.{attr}", _method_doc(obj, attr)))
+                    found.append((f"{package}.{name}.{attr}", _method_doc(module, obj, attr)))
     return found
 
 

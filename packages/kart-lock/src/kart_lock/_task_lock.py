@@ -55,7 +55,9 @@ class TaskLike(Protocol):
     redis_port: int | None
     redis_timeout: int | None
 
-    def make_unique_id(self) -> str: ...
+    def make_unique_id(self) -> str:
+        """The task's unique id, part of its run-lock key."""
+        ...
 
 
 def make_task_lock_key(file_path: str, unique_id: str | None) -> str:
@@ -129,10 +131,12 @@ class RedisClient:
             self._redis_client = shared_client(task_lock_settings(host, port))
 
     def get_redis_client(self) -> redis.Redis:
+        """The shared redis-py client for this host and port (bounded timeouts, no retry loop)."""
         return self._redis_client
 
     @classmethod
     def reset(cls) -> None:
+        """Forget and close every pooled client (`kart_lock.reset()`)."""
         clear_clients()
 
 

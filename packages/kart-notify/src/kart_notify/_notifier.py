@@ -14,6 +14,8 @@ logger = logging.getLogger("kart_notify")
 
 @runtime_checkable
 class Notifier(Protocol):
+    """Anything that delivers a run report: Slack, a webhook, your own channel."""
+
     def notify(self, report: RunReport) -> bool:
         """Deliver `report`; True when delivered. Never raises: a failed notification must not fail a run."""
         ...

@@ -30,19 +30,24 @@ class RunEvents:
     block_separator: str = os.linesep
 
     def success(self, task: str) -> None:
+        """Record a task that succeeded (labelled `ClassName:[unique id]`)."""
         self.successes.append(task)
 
     def failure(self, task: str, exception: BaseException | str) -> None:
+        """Record a task that failed, with its exception (kept as text)."""
         self.failures.append(TaskFailure(task, str(exception)))
 
     def missing_task(self, task: str) -> None:
+        """Record a task that was needed but missing (an external input absent)."""
         self.missing.append(task)
 
     @property
     def failed(self) -> bool:
+        """Whether anything failed or was missing: what `only_on_failure` looks at."""
         return bool(self.failures or self.missing)
 
     def summary(self) -> str:
+        """gokart's one-line count: `Success: n; Failure: m`."""
         return f"Success: {len(self.successes)}; Failure: {len(self.failures)}"
 
     def event_list(self) -> str:
@@ -69,10 +74,12 @@ class RunReport:
 
     @property
     def comment(self) -> str:
+        """The message text: `Report of <task>` and the summary line."""
         return f"Report of {self.task_name}{os.linesep}{self.events.summary()}"
 
     @property
     def content(self) -> str:
+        """The attachment: the event list, then the task tree."""
         nl = os.linesep
         return nl.join(
             ["===== Event List ====", self.events.event_list(), nl, "==== Tree Info ====", self.tree_info]

@@ -111,6 +111,7 @@ class SlackNotifier:
 
     @property
     def client(self) -> slack_sdk.WebClient:
+        """The slack-sdk WebClient this notifier posts with."""
         return self._client
 
     def _redact(self, text: object) -> str:

@@ -19,7 +19,9 @@ from ._errors import StorageArgumentError
 class FileSystem(Protocol):
     """Bytes addressed by the full path the user wrote (`s3://b/k`, `gs://b/k`, `memory://k`, `/tmp/x`)."""
 
-    def exists(self, path: str) -> bool: ...
+    def exists(self, path: str) -> bool:
+        """Whether an object is stored at `path` (an object, never a "directory" prefix)."""
+        ...
 
     def exists_many(self, paths: Sequence[str]) -> list[bool]:
         """Existence of many paths at once; backends batch (threads, prefix listing) rather than loop."""

@@ -23,16 +23,20 @@ class StreamFormat:
 
     @contextmanager
     def reader(self, raw: BinaryIO) -> Iterator[IO[Any]]:
+        """The stream `load` reads, made from the backend's raw binary stream."""
         yield raw
 
     @contextmanager
     def writer(self, raw: BinaryIO) -> Iterator[IO[Any]]:
+        """The stream `dump` writes, over the backend's raw binary stream."""
         yield raw
 
     def pipe_reader(self, input_pipe: Any) -> Any:
+        """gokart's pipe-reader hook: the stream unchanged for binary formats."""
         return input_pipe
 
     def pipe_writer(self, output_pipe: Any) -> Any:
+        """gokart's pipe-writer hook: the stream unchanged for binary formats."""
         return output_pipe
 
     def __repr__(self) -> str:
@@ -139,4 +143,5 @@ GZIP = GzipStreamFormat()
 
 
 def Text(encoding: str = "utf-8") -> TextStreamFormat:
+    """A text stream format in `encoding`: what text processors such as `.txt` and `.csv` use."""
     return TextStreamFormat(encoding)

@@ -24,6 +24,7 @@ class InMemoryData:
 
     @classmethod
     def create_data(cls, value: Any) -> InMemoryData:
+        """Wrap `value`, stamped with the current UTC time as its modification time."""
         return cls(value=value, last_modification_time=datetime.now(UTC))
 
 
@@ -34,37 +35,46 @@ class InMemoryCacheRepository:
     _guard: ClassVar[threading.Lock] = threading.Lock()
 
     def get_value(self, key: str) -> Any:
+        """The value stored under `key` (KeyError when missing)."""
         return self._cache[key].value
 
     def get_last_modification_time(self, key: str) -> datetime:
+        """When `key` was last set, as an aware UTC datetime."""
         return self._cache[key].last_modification_time
 
     def set_value(self, key: str, obj: Any) -> None:
+        """Store `obj` under `key`, replacing what was there."""
         with self._guard:
             self._cache[key] = InMemoryData.create_data(obj)
 
     def has(self, key: str) -> bool:
+        """Whether a value is stored under `key`."""
         return key in self._cache
 
     def remove(self, key: str) -> None:
+        """Forget `key`; MissingCacheEntryError when it is not there."""
         with self._guard:
             if key not in self._cache:
                 raise MissingCacheEntryError(f"{key} does not exist.")
             del self._cache[key]
 
     def empty(self) -> bool:
+        """Whether nothing is stored."""
         return not self._cache
 
     def clear(self) -> None:
+        """Forget every stored value (tests call it between cases)."""
         with self._guard:
             self._cache.clear()
 
     def get_gen(self) -> Iterator[tuple[str, Any]]:
+        """Every `(key, value)` pair, from a snapshot (safe while others write)."""
         for key, data in list(self._cache.items()):
             yield key, data.value
 
     @property
     def size(self) -> int:
+        """How many values are stored."""
         return len(self._cache)
 
 
@@ -112,4 +122,5 @@ class InMemoryTarget(TargetOnKart):
 
 
 def make_in_memory_target(target_key: str, task_lock_params: Any = None) -> InMemoryTarget:
+    """A target kept in this process's memory under `target_key` (gokart's in-memory target)."""
     return InMemoryTarget(target_key, task_lock_params)

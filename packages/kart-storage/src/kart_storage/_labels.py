@@ -29,6 +29,7 @@ class RequiredTaskOutput:
     output_path: str
 
     def serialize(self) -> dict[str, str]:
+        """The dict form gokart stores in the `__required_task_outputs` label."""
         return {"__gokart_task_name": self.task_name, "__gokart_output_path": self.output_path}
 
 

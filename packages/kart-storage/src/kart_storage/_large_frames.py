@@ -27,6 +27,7 @@ class LargeDataFrameProcessor:
         self.max_byte = int(max_byte)
 
     def save(self, df: pd.DataFrame, file_path: str) -> None:
+        """Write `df` beside `file_path` as pickled row chunks of at most `max_byte` bytes each."""
         directory = os.path.dirname(file_path)
         os.makedirs(directory, exist_ok=True)
         if df.empty:

@@ -59,6 +59,7 @@ class SingleFileTarget(FileBackedTarget):
 
     @property
     def processor(self) -> FileProcessor:
+        """The format this target reads and writes with."""
         return self._processor
 
     def _load(self) -> Any:

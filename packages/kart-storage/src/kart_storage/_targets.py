@@ -67,6 +67,7 @@ class TargetOnKart(abc.ABC):
 
     @property
     def lock(self) -> LockFactory | None:
+        """The lock factory held around dump, load and remove, or None."""
         return self._kart_lock
 
     def _get_task_lock_params(self) -> Any:
@@ -80,9 +81,11 @@ class TargetOnKart(abc.ABC):
         return (_lock_wrappers[0], params) if params is not None else None
 
     def exists(self) -> bool:
+        """Whether the output is stored (complete: writes are all-or-nothing)."""
         return self._exists()
 
     def load(self) -> Any:
+        """The stored object; waits for a writer holding the lock, then reads."""
         by_params = self._wrappers_and_params()
         if by_params is not None:
             wrappers, params = by_params
@@ -101,6 +104,7 @@ class TargetOnKart(abc.ABC):
         custom_labels: Mapping[str, Any] | None = None,
         required_task_outputs: Any = None,
     ) -> None:
+        """Store `obj` under the lock; skipped if another worker stored it meanwhile."""
         if not self._kart_lazy_labels:
             # a target written for gokart receives the values, as gokart passed them
             task_params = _resolved(task_params)
@@ -130,6 +134,7 @@ class TargetOnKart(abc.ABC):
                 self._dump(obj=obj, **labels)
 
     def remove(self) -> None:
+        """Delete the output (and its seals) under the lock; nothing to do if missing."""
         if not self.exists():
             return
         by_params = self._wrappers_and_params()
@@ -145,9 +150,11 @@ class TargetOnKart(abc.ABC):
             self._remove()
 
     def last_modification_time(self) -> datetime:
+        """When the output was last written, as an aware UTC datetime."""
         return self._last_modification_time()
 
     def path(self) -> str:
+        """The output's full path, as given (local, `s3://`, `gs://`, `memory://`)."""
         return self._path()
 
     @abc.abstractmethod

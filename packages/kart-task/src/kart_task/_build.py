@@ -69,9 +69,15 @@ class TaskLockExceptionRaisedFlag:
 
 
 class WorkerProtocol(Protocol):
-    def add(self, task: luigi.Task) -> bool: ...
+    """What `build` needs of a worker: add tasks, run them, be a context manager."""
 
-    def run(self) -> bool: ...
+    def add(self, task: luigi.Task) -> bool:
+        """Schedule `task` and what it needs; False when scheduling failed."""
+        ...
+
+    def run(self) -> bool:
+        """Run the scheduled tasks; True when all succeeded."""
+        ...
 
     def __enter__(self) -> Any: ...
 
@@ -82,14 +88,17 @@ class WorkerSchedulerFactory:
     """What luigi.build uses to make its scheduler and worker; kart's worker keeps failures."""
 
     def create_local_scheduler(self) -> luigi.scheduler.Scheduler:
+        """kart's in-process scheduler (luigi's answers, without its whole-graph passes)."""
         return local_scheduler(prune_on_get_work=True, record_task_history=False)
 
     def create_remote_scheduler(self, url: str) -> luigi.rpc.RemoteScheduler:
+        """A client of luigid at `url`, for builds shared by many workers."""
         return luigi.rpc.RemoteScheduler(url)
 
     def create_worker(
         self, scheduler: luigi.scheduler.Scheduler, worker_processes: int, assistant: bool = False
     ) -> WorkerProtocol:
+        """kart's worker: luigi's, plus the check right before `run()` and kept failures."""
         return Worker(scheduler=scheduler, worker_processes=worker_processes, assistant=assistant)
 
 
@@ -121,12 +130,16 @@ class _RecordingFactory:
 
 
 class TaskDumpMode(enum.Enum):
+    """What `build` writes about the task graph after a run: the tree, the table, or nothing."""
+
     TREE = "tree"
     TABLE = "table"
     NONE = "none"
 
 
 class TaskDumpOutputType(enum.Enum):
+    """Where `build` puts that: printed, dumped to a file, or nowhere."""
+
     PRINT = "print"
     DUMP = "dump"
     NONE = "none"

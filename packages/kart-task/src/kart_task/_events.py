@@ -45,6 +45,7 @@ class EventAggregator:
         self._installed = True
 
     def remove_handlers(self) -> None:
+        """Stop listening to luigi's success and failure events (at the end of a run)."""
         internals.remove_event_handler(luigi.Event.SUCCESS, self._success)
         internals.remove_event_handler(luigi.Event.FAILURE, self._failure)
         self._installed = False
@@ -58,11 +59,13 @@ class EventAggregator:
     # --- recording ---------------------------------------------------------------------------
 
     def add_success(self, task: luigi.Task) -> None:
+        """Record a task that succeeded (once per task)."""
         label = _label(task)
         if label not in self._success_events:
             self._success_events.append(label)
 
     def add_failure(self, task: luigi.Task, exception: BaseException | str) -> None:
+        """Record a task that failed and why (once per task)."""
         label = _label(task)
         if all(event.task != label for event in self._failure_events):
             self._failure_events.append(FailureEvent(task=label, exception=str(exception)))
@@ -89,16 +92,20 @@ class EventAggregator:
 
     @property
     def success_events(self) -> list[str]:
+        """The succeeded tasks' labels, in event order (a copy)."""
         return list(self._success_events)
 
     @property
     def failure_events(self) -> list[FailureEvent]:
+        """The failed tasks with their exceptions, in event order (a copy)."""
         return list(self._failure_events)
 
     def get_summary(self) -> str:
+        """gokart's one-line count: `Success: n; Failure: m`."""
         return f"Success: {len(self._success_events)}; Failure: {len(self._failure_events)}"
 
     def get_event_list(self) -> str:
+        """gokart's text of the failure and success events, for the Slack summary."""
         text = ""
         if self._failure_events:
             lines = [f"Task: {event.task}; Exception: {event.exception}" for event in self._failure_events]

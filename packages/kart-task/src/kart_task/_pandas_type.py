@@ -20,10 +20,12 @@ class PandasTypeConfig(luigi.Config):
 
     @classmethod
     def type_dict(cls) -> dict[str, Any]:
+        """`{column: type}` the dumped DataFrames of this namespace must hold; override it."""
         return {}
 
     @classmethod
     def check(cls, df: pd.DataFrame) -> None:
+        """Raise PandasTypeError naming the first column holding a value of another type."""
         for column, expected in cls.type_dict().items():
             if column not in df.columns:
                 continue
@@ -42,6 +44,7 @@ class PandasTypeConfigMap(luigi.Config):
         self._configs = _configs_by_namespace()
 
     def check(self, obj: Any, task_namespace: str | None) -> None:
+        """Check `obj` with the PandasTypeConfig of `task_namespace`, if there is one."""
         if isinstance(obj, pd.DataFrame) and task_namespace in self._configs:
             self._configs[task_namespace].check(obj)
 

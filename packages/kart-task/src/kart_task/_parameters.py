@@ -77,6 +77,7 @@ class TaskInstanceParameter(CheckedParameter[TASK_ON_KART_TYPE]):
 
     @property
     def expected_type(self) -> type:
+        """The class the value must be an instance of (TaskOnKart by default)."""
         return self._expected_type or _default_expected_type()
 
     def parse(self, s: str) -> TASK_ON_KART_TYPE:
@@ -110,6 +111,7 @@ class ListTaskInstanceParameter(CheckedParameter[list[TASK_ON_KART_TYPE]]):
 
     @property
     def expected_elements_type(self) -> type:
+        """The class every element must be an instance of (TaskOnKart by default)."""
         return self._expected_elements_type or _default_expected_type()
 
     def parse(self, s: str) -> list[TASK_ON_KART_TYPE]:
@@ -172,10 +174,14 @@ def _is_task_on_kart_value(value: Any) -> bool:
 class Serializable(Protocol):
     """A value that chooses its own cache-relevant text (it may leave out fields that must not change ids)."""
 
-    def gokart_serialize(self) -> str: ...
+    def gokart_serialize(self) -> str:
+        """The value's text in unique ids; leave out what must not change them."""
+        ...
 
     @classmethod
-    def gokart_deserialize(cls, s: str) -> Self: ...
+    def gokart_deserialize(cls, s: str) -> Self:
+        """The value back from `gokart_serialize`'s text (the command line and logs use it)."""
+        ...
 
 
 S = TypeVar("S", bound=Serializable)

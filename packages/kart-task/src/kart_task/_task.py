@@ -153,6 +153,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return _task_ids.str_params(self, only_significant, only_public)
 
     def make_unique_id(self) -> str:
+        """The task's id: gokart's hash of class name, significant parameters and dependencies."""
         if self.task_unique_id:
             return self.task_unique_id
         uid = self._make_hash_id()
@@ -164,10 +165,12 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return _task_ids.hash_id(self)
 
     def get_own_code(self) -> str:
+        """This task's source text, hashed into the id with `serialized_task_definition_check`."""
         return kart_hash.own_code(self, TaskOnKart)
 
     @staticmethod
     def get_code(target_class: Any) -> set[str]:
+        """The source lines of `target_class`'s own methods (gokart's helper)."""
         return _task_ids.code_of(target_class)
 
     def __repr__(self) -> str:
@@ -177,6 +180,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return _task_ids.describe(self, public_only=True)
 
     def get_info(self, only_significant: bool = False) -> dict[str, str]:
+        """The task's parameters as text, for logs and task information."""
         return _task_ids.info(self, only_significant)
 
     def clone(self, cls: type[TaskOnKart[Any]] | None = None, **kwargs: Any) -> TaskOnKart[Any]:
@@ -193,9 +197,11 @@ class TaskOnKart(luigi.Task, Generic[T]):
 
     @staticmethod
     def is_task_on_kart(value: Any) -> bool:
+        """Whether `value` is a TaskOnKart or a non-empty list or tuple of them."""
         return _is_task_on_kart_value(value)
 
     def make_task_instance_dictionary(self) -> dict[str, Any]:
+        """The task-valued attributes: the default `requires()`."""
         return {name: value for name, value in vars(self).items() if self.is_task_on_kart(value)}
 
     def requires(self) -> Any:
@@ -211,6 +217,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         use_unique_id: bool = True,
         processor: kart_storage.FileProcessor | None = None,
     ) -> kart_storage.TargetOnKart:
+        """A target under the workspace; the extension picks the format, the unique id goes in."""
         return _task_targets.make_target(self, relative_file_path, use_unique_id, processor)
 
     def make_model_target(
@@ -220,6 +227,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         load_function: Callable[[str], Any],
         use_unique_id: bool = True,
     ) -> kart_storage.TargetOnKart:
+        """A zip holding what `save_function` writes, read back with `load_function`."""
         return _task_targets.make_model_target(
             self, relative_file_path, save_function, load_function, use_unique_id
         )
@@ -227,6 +235,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
     def make_large_data_frame_target(
         self, relative_file_path: str | None = None, use_unique_id: bool = True, max_byte: int = 2**26
     ) -> kart_storage.TargetOnKart:
+        """A zip of a DataFrame split into pieces of at most `max_byte` bytes."""
         rel = relative_file_path or _task_targets.default_relative_path(self, ".zip")
         processor = kart_storage.LargeDataFrameProcessor(max_byte=max_byte)
         return self.make_model_target(rel, processor.save, processor.load, use_unique_id=use_unique_id)
@@ -245,6 +254,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
     @overload
     def load(self, target: Sequence[TaskOnKart[K]]) -> list[K]: ...
     def load(self, target: Any = None) -> Any:
+        """The output of the inputs (all, one by name, a task, or a target), shaped as given."""
         return _task_io.load_all(self._get_input_targets(target))
 
     @overload
@@ -256,6 +266,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
     @overload
     def load_generator(self, target: Sequence[TaskOnKart[K]]) -> Generator[K, None, None]: ...
     def load_generator(self, target: Any = None) -> Generator[Any, None, None]:
+        """The inputs' outputs one at a time, for inputs too big to hold together."""
         return _task_io.load_each(self._get_input_targets(target))
 
     def _get_output_target(self, target: Any) -> kart_storage.TargetOnKart:
@@ -269,12 +280,14 @@ class TaskOnKart(luigi.Task, Generic[T]):
         self, obj: Any, target: str | kart_storage.TargetOnKart, custom_labels: dict[Any, Any] | None = None
     ) -> None: ...
     def dump(self, obj: Any, target: Any = None, custom_labels: dict[str, Any] | None = None) -> None:
+        """Store `obj` as this task's output (or the output named `target`)."""
         _task_io.dump(self, obj, target, custom_labels)
 
     # --- supplementary logs, seeds, restore -------------------------------------------------
 
     @staticmethod
     def try_set_seed(methods: list[str], random_seed: int) -> list[str]:
+        """Seed each of `methods` (e.g. `random.seed`) with `random_seed`; the ones that worked."""
         return _logs.try_set_seed(methods, random_seed)
 
     def _get_random_seed(self) -> int:
@@ -296,6 +309,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return _logs.log_target(self, _logs.MODULE_VERSIONS, ".txt")  # type: ignore[no-any-return]
 
     def get_task_log(self) -> dict[str, Any]:
+        """The task log: `self.task_log` of this run, else the one saved by the last run."""
         if self.task_log:
             return self.task_log
         target = self._get_task_log_target()
@@ -307,6 +321,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return dict(target.load()) if target.exists() else {}
 
     def get_processing_time(self) -> float | str:
+        """Seconds the last `run()` took, or "unknown" when it never ran here."""
         target = self._get_processing_time_target()
         return float(target.load()) if target.exists() else "unknown"
 

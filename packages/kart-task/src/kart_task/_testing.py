@@ -55,9 +55,11 @@ class _TestStatus:
 
     @property
     def ok(self) -> bool:
+        """Whether the task ran on empty DataFrames without raising."""
         return self.exception is None
 
     def format(self) -> str:
+        """gokart's report line for this task: `status=OK|NG; namespace=...; name=...; id=...;`."""
         task = self.task
         line = (
             f"status={'OK' if self.ok else 'NG'}; namespace={task.task_namespace}; "

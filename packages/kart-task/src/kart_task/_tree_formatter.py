@@ -52,18 +52,22 @@ class TaskInfo:
     children_task_infos: list[TaskInfo] = field(default_factory=list)
 
     def get_task_id(self) -> str:
+        """`<name>_<unique id>`: the key of this task in the tree."""
         return f"{self.name}_{self.unique_id}"
 
     def get_task_title(self) -> str:
+        """The tree line's text: `(<status>) <name>[<unique id>]`."""
         return f"({self.is_complete}) {self.name}[{self.unique_id}]"
 
     def get_task_detail(self) -> str:
+        """Parameters, output paths, processing time and task log, for `details=True`."""
         return (
             f"(parameter={self.params!r}, output={self.output_paths!r}, "
             f"time={self.processing_time}, task_log={self.task_log!r})"
         )
 
     def task_info_dict(self) -> dict[str, Any]:
+        """This task as one row of the task-info table."""
         return {
             "name": self.name,
             "unique_id": self.unique_id,

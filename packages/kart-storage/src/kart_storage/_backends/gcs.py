@@ -317,6 +317,7 @@ class GCSFileSystem(LazyClientStore):
         return updated.astimezone(UTC)
 
     def size(self, path: str) -> int:
+        """The object's size in bytes (TargetNotFoundError when missing)."""
         return int(self._reload(path).size)
 
     def read_metadata(self, path: str) -> dict[str, str]:

@@ -199,6 +199,7 @@ class LocalFileSystem:
         return datetime.fromtimestamp(seconds, tz=UTC)
 
     def size(self, path: str) -> int:
+        """The file's size in bytes (TargetNotFoundError when missing)."""
         try:
             return os.stat(path).st_size
         except FileNotFoundError:

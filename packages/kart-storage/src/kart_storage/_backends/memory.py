@@ -93,6 +93,7 @@ class MemoryFileSystem:
         return self._entry(path).modified
 
     def size(self, path: str) -> int:
+        """The object's size in bytes (TargetNotFoundError when missing)."""
         return len(self._entry(path).data)
 
     def read_metadata(self, path: str) -> dict[str, str]:

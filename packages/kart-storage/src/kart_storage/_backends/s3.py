@@ -363,6 +363,7 @@ class S3FileSystem(LazyClientStore):
         return moment.astimezone(UTC)
 
     def size(self, path: str) -> int:
+        """The object's size in bytes (TargetNotFoundError when missing)."""
         return int(self._head(path)["ContentLength"])
 
     def read_metadata(self, path: str) -> dict[str, str]:

@@ -26,15 +26,18 @@ class FileProcessor:
     unpickles: bool = False
 
     def format(self) -> StreamFormat:
+        """How the raw stream is wrapped for `load`/`dump` (binary, text, gzip); binary by default."""
         return NOP
 
     def check(self, obj: object) -> None:
         """Raise TypeError when `obj` cannot be written in this format."""
 
     def load(self, file: IO[Any]) -> Any:
+        """Read one object from `file`, wrapped as `format()` says."""
         raise NotImplementedError
 
     def dump(self, obj: Any, file: IO[Any]) -> None:
+        """Write `obj` to `file` (already checked with `check`)."""
         raise NotImplementedError
 
     def _load_raw(self, raw: BinaryIO) -> Any:
@@ -51,6 +54,7 @@ class FileProcessor:
 
     @property
     def format_name(self) -> str:
+        """The name error messages give this processor."""
         return type(self).__name__
 
     def _reject(self, obj: object) -> TypeError:

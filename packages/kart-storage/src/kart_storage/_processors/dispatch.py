@@ -61,6 +61,8 @@ class _Dispatching(FileProcessor):
 
 
 class CsvFileProcessor(_Dispatching):
+    """`.csv` / `.tsv`: pandas or polars frames, chosen by `dataframe_type`, in gokart's csv layout."""
+
     def __init__(self, sep: str = ",", encoding: str = "utf-8", dataframe_type: str = "pandas") -> None:
         super().__init__(dataframe_type)
         self._sep = sep
@@ -73,6 +75,8 @@ class CsvFileProcessor(_Dispatching):
 
 
 class JsonFileProcessor(_Dispatching):
+    """`.json` / `.ndjson`: pandas or polars frames, chosen by `dataframe_type`."""
+
     def __init__(self, orient: str | None = None, dataframe_type: str = "pandas") -> None:
         super().__init__(dataframe_type)
         self._orient = orient
@@ -84,6 +88,8 @@ class JsonFileProcessor(_Dispatching):
 
 
 class ParquetFileProcessor(_Dispatching):
+    """`.parquet`: pandas or polars frames, chosen by `dataframe_type` (index not stored)."""
+
     def __init__(
         self, engine: str = "pyarrow", compression: str | None = None, dataframe_type: str = "pandas"
     ) -> None:
@@ -98,6 +104,8 @@ class ParquetFileProcessor(_Dispatching):
 
 
 class FeatherFileProcessor(_Dispatching):
+    """`.feather`: pandas or polars frames, chosen by `dataframe_type`."""
+
     def __init__(self, store_index_in_feather: bool, dataframe_type: str = "pandas") -> None:
         super().__init__(dataframe_type)
         self._store_index_in_feather = store_index_in_feather

@@ -24,6 +24,8 @@ def _seekable_binary(file: IO[Any]) -> IO[Any]:
 
 
 class CsvFileProcessorPandas(FileProcessor):
+    """`.csv` / `.tsv` for pandas, written as gokart writes them (no index column)."""
+
     expected_types = "pd.DataFrame or pd.Series"
 
     def __init__(self, sep: str = ",", encoding: str = "utf-8") -> None:
@@ -61,6 +63,8 @@ class CsvFileProcessorPandas(FileProcessor):
 
 
 class JsonFileProcessorPandas(FileProcessor):
+    """`.json` for pandas frames and series (`orient="records"`: one record per line)."""
+
     expected_types = "pd.DataFrame or pd.Series or dict"
 
     def __init__(self, orient: str | None = None) -> None:
@@ -85,6 +89,8 @@ class JsonFileProcessorPandas(FileProcessor):
 
 
 class ParquetFileProcessorPandas(FileProcessor):
+    """`.parquet` for pandas, through pyarrow (the index is not stored, as in gokart)."""
+
     expected_types = "pd.DataFrame"
 
     def __init__(self, engine: str = "pyarrow", compression: str | None = None) -> None:

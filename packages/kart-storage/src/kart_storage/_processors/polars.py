@@ -79,6 +79,8 @@ class _PolarsProcessor(FileProcessor):
 
 
 class CsvFileProcessorPolars(_PolarsProcessor):
+    """`.csv` / `.tsv` for polars frames (eager or lazy)."""
+
     def __init__(self, sep: str = ",", encoding: str = "utf-8", lazy: bool = False) -> None:
         super().__init__(lazy)
         self._sep = sep
@@ -114,6 +116,8 @@ class CsvFileProcessorPolars(_PolarsProcessor):
 
 
 class JsonFileProcessorPolars(_PolarsProcessor):
+    """`.json` / `.ndjson` for polars frames (eager or lazy)."""
+
     def __init__(self, orient: str | None = None, lazy: bool = False) -> None:
         super().__init__(lazy)
         self._orient = orient
@@ -138,6 +142,8 @@ class JsonFileProcessorPolars(_PolarsProcessor):
 
 
 class ParquetFileProcessorPolars(_PolarsProcessor):
+    """`.parquet` for polars frames (eager or lazy: lazy loads scan)."""
+
     def __init__(self, engine: str = "pyarrow", compression: str | None = None, lazy: bool = False) -> None:
         super().__init__(lazy)
         self._engine = engine
@@ -151,6 +157,8 @@ class ParquetFileProcessorPolars(_PolarsProcessor):
 
 
 class FeatherFileProcessorPolars(_PolarsProcessor):
+    """`.feather` for polars frames (eager or lazy)."""
+
     def __init__(self, store_index_in_feather: bool, lazy: bool = False) -> None:
         super().__init__(lazy)
         self._store_index_in_feather = store_index_in_feather
