@@ -4,6 +4,7 @@
 
 `how`: `task` dumps through gokart's lock parameters (kart-task's installed lock wrappers, TTL 2 s);
 `gokart` the same through the drop-in `gokart.target.make_target` (gokart's patchable wrappers);
+`unguarded` as `task` with no publish scope installed (the behaviour before issue #17, a control);
 `standalone` holds a `kart_lock.RedisLock` (TTL 2 s) around `kart_storage.publish_guard(lock)` and a
 dump of a target without lock parameters (the way to guard an overwrite of an existing object).
 
@@ -67,8 +68,10 @@ def main(host: str, port: int, path: str, how: str, where: str) -> int:
     payload: object = PausedWhilePickled() if where == "before-check" else b"stale"
     if where == "after-check":
         kart_lock.set_publish_scope(_pausing_scope)
+    if how == "unguarded":
+        kart_lock.set_publish_scope(None)
     try:
-        if how in ("task", "gokart"):
+        if how in ("task", "gokart", "unguarded"):
             params = kart_lock.make_task_lock_params(
                 path, None, redis_host=host, redis_port=port, redis_timeout=2, lock_extend_seconds=1
             )

@@ -145,6 +145,40 @@ SCENARIOS = [
 ]
 
 
+def _race(
+    store: str,
+    how: str,
+    where: str,
+    server: Server,
+    rconn: redis.Redis,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> tuple[str, str, subprocess.Popen[str], bytes, str]:
+    """Run the holder until it stops, let its lock expire, write b"fresh" under the lock, resume it.
+    (root, key, the finished holder, the bytes the second writer published, the holder's output)."""
+    root, env = _root(store, tmp_path, request)
+    path = f"{root}/output.pkl"
+    key = "stale-holder" if how == "standalone" else kart_lock.make_task_lock_key(path, None)
+    if how == "standalone":
+        kart_storage.make_target(path).dump(b"original")  # the holder replaces an existing object
+    holder = subprocess.Popen(
+        [sys.executable, str(HOLDER), server.host, str(server.port), path, how, where],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until_stopped(holder)
+        wait_until(lambda: rconn.exists(key) == 0, 30, "Redis to expire the stopped holder's lock")
+        _second_writer("task" if how == "unguarded" else how, path, server)
+        fresh = _stored(path)
+    finally:
+        os.kill(holder.pid, signal.SIGCONT)
+    out, err = holder.communicate(timeout=60)
+    return root, key, holder, fresh, f"stdout:\n{out}\nstderr:\n{err}"
+
+
 @pytest.mark.parametrize(("store", "how", "where"), SCENARIOS, ids=["-".join(s) for s in SCENARIOS])
 def test_a_paused_holder_does_not_overwrite_the_new_holders_output(
     store: str,
@@ -155,33 +189,28 @@ def test_a_paused_holder_does_not_overwrite_the_new_holders_output(
     tmp_path: Path,
     request: pytest.FixtureRequest,
 ) -> None:
-    root, env = _root(store, tmp_path, request)
+    root, key, holder, fresh, said = _race(store, how, where, redis_srv, rconn, tmp_path, request)
     path = f"{root}/output.pkl"
-    key = "stale-holder" if how == "standalone" else kart_lock.make_task_lock_key(path, None)
-    if how == "standalone":
-        kart_storage.make_target(path).dump(b"original")  # the holder replaces an existing object
-    holder = subprocess.Popen(
-        [sys.executable, str(HOLDER), redis_srv.host, str(redis_srv.port), path, how, where],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _wait_until_stopped(holder)
-        wait_until(lambda: rconn.exists(key) == 0, 30, "Redis to expire the stopped holder's lock")
-        _second_writer(how, path, redis_srv)
-        fresh = _stored(path)
-    finally:
-        os.kill(holder.pid, signal.SIGCONT)
-    out, err = holder.communicate(timeout=60)
-
     assert _stored(path) == fresh  # the second writer's bytes survive
-    assert holder.returncode == LOST, f"stdout:\n{out}\nstderr:\n{err}"
-    assert key in out
-    assert path in out
+    assert holder.returncode == LOST, said
+    lost_error = said.split("LockLostError: ", 1)[-1]
+    assert key in lost_error
+    assert path in lost_error
     assert kart_storage.make_target(path).load() == b"fresh"
     assert _leftovers(root) == []
+
+
+def test_control_without_the_guard_the_paused_holder_overwrites(
+    redis_srv: Server, rconn: redis.Redis, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The failure the guard prevents, reproduced: with no publish scope installed (the behaviour before
+    issue #17) the resumed holder replaces the new holder's output, and only its release says so."""
+    root, _, holder, fresh, said = _race(
+        "local", "unguarded", "before-check", redis_srv, rconn, tmp_path, request
+    )
+    assert holder.returncode == LOST, said
+    assert _stored(f"{root}/output.pkl") != fresh
+    assert kart_storage.make_target(f"{root}/output.pkl").load() == b"stale"
 
 
 def test_kart_task_wires_kart_locks_dumps_to_kart_storages_guard(redis_srv: Server) -> None:
