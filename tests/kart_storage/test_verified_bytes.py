@@ -46,11 +46,11 @@ class _Payload:
         return (os.mkdir, (self.marker,))
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", "s3", "gcs"])
 def root(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "local":
         return str(tmp_path / "store")
-    return str(request.getfixturevalue("s3_root"))
+    return str(request.getfixturevalue(f"{request.param}_root"))
 
 
 @pytest.fixture
