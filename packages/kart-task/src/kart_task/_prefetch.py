@@ -29,6 +29,7 @@ import luigi
 
 import kart_storage
 
+from ._build_memo import requirements
 from ._completeness import completeness_rule
 from ._flatten import flatten
 from ._prefetch_answers import Answers, same_task
@@ -77,7 +78,7 @@ def _kart_outputs(task: luigi.Task) -> list[Any] | None:
 
 
 def _requirements(task: luigi.Task) -> list[luigi.Task]:
-    requires = task.requires()
+    requires = requirements(task)
     if isinstance(requires, Iterator):
         requires = list(requires)
     return [dep for dep in flatten(requires) if isinstance(dep, luigi.Task)]

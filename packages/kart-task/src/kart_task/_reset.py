@@ -5,7 +5,7 @@ from __future__ import annotations
 import kart_lock
 import kart_storage
 
-from . import _logs, _luigi_targets, _prefetch_answers, _task_ids, _typing
+from . import _build_memo, _logs, _luigi_targets, _prefetch_answers, _task_ids, _typing
 from ._luigi import param_values
 
 
@@ -29,5 +29,6 @@ def reset() -> None:
     param_values._looks_up_plainly.clear()
     _luigi_targets.forget_filesystem()
     _prefetch_answers.forget()
+    _build_memo.forget()
     kart_storage.reset()
     kart_lock.reset()

@@ -23,6 +23,7 @@ import kart_storage
 
 # _luigi_targets is imported for what it installs: the patched-LocalTarget seam, luigi.Target, lock wrappers
 from . import _logs, _luigi_targets, _task_class, _task_ids, _task_io, _task_run, _task_targets  # noqa: F401
+from ._build_memo import requirements, resolved_once
 from ._completeness import completeness_rule, newer_inputs
 from ._flatten import flatten
 from ._luigi.param_values import param_values
@@ -146,7 +147,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         """luigi's parameter resolution without its eager repr() of every argument (a task holding
         thousands of tasks spent most of its construction there) and without config lookups where no
         config can apply."""
-        return param_values(cls, params, args, kwargs)
+        return resolved_once(cls, params, args, kwargs, lambda: param_values(cls, params, args, kwargs))
 
     def to_str_params(self, only_significant: bool = False, only_public: bool = False) -> dict[str, str]:
         """luigi's serialised parameters, each serialised once per instance (see `_task_ids`)."""
@@ -207,6 +208,14 @@ class TaskOnKart(luigi.Task, Generic[T]):
     def requires(self) -> Any:
         dependencies = self.make_task_instance_dictionary()
         return dependencies if dependencies else []
+
+    def deps(self) -> list[luigi.Task]:
+        """luigi's `deps()`, from the requirements remembered for this build (see `_build_memo`)."""
+        return flatten(requirements(self))
+
+    def input(self) -> Any:
+        """luigi's `input()`, from the requirements remembered for this build (see `_build_memo`)."""
+        return luigi.task.getpaths(requirements(self))
 
     def output(self) -> Any:
         return self.make_target()
@@ -355,7 +364,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
 
     def _inputs_ready(self) -> bool:
         # every requirement is asked (no short-cut), as before
-        requirements_complete = [task.complete() for task in flatten(self.requires())]
+        requirements_complete = [task.complete() for task in flatten(requirements(self))]
         return all(requirements_complete) and _all_exist(flatten(self.input()))
 
     def _check_modification_time(self) -> bool:

@@ -12,6 +12,7 @@ import luigi
 import kart_hash
 
 from . import _task_texts
+from ._build_memo import class_memo, requirements
 from ._errors import NotATaskError
 from ._flatten import flatten
 from ._parameters import ListTaskInstanceParameter, TaskInstanceParameter
@@ -39,15 +40,25 @@ def _namespace_shape(cls: type) -> tuple[int, ...]:
 
 def class_params(cls: type[luigi.Task]) -> Params:
     """luigi's parameter list, computed once per class and shape (luigi runs dir() on every call,
-    several times per instance). Added, replaced or removed parameters are noticed."""
+    several times per instance). Added, replaced or removed parameters are noticed (within a build:
+    once, when the build first asks)."""
+    in_build = class_memo()
+    if in_build is not None:
+        checked = in_build.get(cls)
+        if checked is not None:
+            return list(checked)
     shape = _namespace_shape(cls)
     known = _params_by_class.get(cls)
     if known is not None and known[0] == shape:
         cached = known[1]
         if all(getattr(cls, name, None) is param for name, param in cached):
+            if in_build is not None:
+                in_build[cls] = cached
             return list(cached)
     cached = luigi.Task.get_params.__func__(cls)  # type: ignore[attr-defined]
     _params_by_class[cls] = (shape, cached)
+    if in_build is not None:
+        in_build[cls] = cached
     return list(cached)
 
 
@@ -95,7 +106,7 @@ def hash_id(task: Any) -> str:
     parameters, the class name and, under serialized_task_definition_check, the class's code."""
     task_on_kart = task_on_kart_class()
     dependencies: list[str | dict[str, str] | None] = []
-    for dependency in flatten(task.requires()):
+    for dependency in flatten(requirements(task)):
         if isinstance(dependency, task_on_kart):
             dependencies.append(dependency.make_unique_id() if dependency.significant else None)
         elif isinstance(dependency, luigi.Task):

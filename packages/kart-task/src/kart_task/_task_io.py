@@ -12,6 +12,7 @@ import pandas as pd
 
 import kart_storage
 
+from ._build_memo import requirements
 from ._completeness import target_path
 from ._errors import EmptyDumpError, TaskSettingError
 from ._flatten import flatten, map_flattenable_items
@@ -34,7 +35,9 @@ def input_targets(task: Any, target: Any) -> Any:
         return inputs[target]
     if isinstance(target, task_on_kart_class()):
         required = {
-            dep.make_unique_id() for dep in flatten(task.requires()) if isinstance(dep, task_on_kart_class())
+            dep.make_unique_id()
+            for dep in flatten(requirements(task))
+            if isinstance(dep, task_on_kart_class())
         }
         if target.make_unique_id() not in required:
             raise TaskSettingError(f"{target} should be in requires method")

@@ -26,6 +26,7 @@ import luigi
 
 import kart_hash
 
+from ._build_memo import requirements
 from ._flatten import flatten
 from ._task_class import task_on_kart_class
 
@@ -177,7 +178,7 @@ def _record_unique_id(task: Any, params: dict[str, Any] | None) -> str | None:
     base = task_on_kart_class()
     entries: list[str | None] = []
     try:
-        for dependency in flatten(task.requires()):
+        for dependency in flatten(requirements(task)):
             if not isinstance(dependency, base):
                 return None
             if not dependency.significant:

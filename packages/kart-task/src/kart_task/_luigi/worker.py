@@ -26,6 +26,7 @@ from typing import Any, cast
 import luigi
 import luigi.worker
 
+from kart_task._build_memo import Memo, remembered
 from kart_task._errors import CompleteCheckError, CompleteValueError
 from kart_task._exception_transport import Packed, pack, unpack
 from kart_task._identity import unique_id_or_task_id
@@ -160,6 +161,7 @@ class Worker(luigi.worker.Worker):
         self._kart_config = config if config is not None else gokart_worker()
         self._kart_specialised = specialised()
         self.failures = _FailureChannel()
+        self._kart_memo = Memo()  # each task's requires(), asked once in this worker's build
         super().__init__(
             scheduler=scheduler,
             worker_id=worker_id,
@@ -174,8 +176,14 @@ class Worker(luigi.worker.Worker):
     def add(self, task: luigi.Task, multiprocess: bool = False, processes: int = 0) -> bool:
         """luigi's scheduling pass, its complete() calls answered from one batched prefetch: positives
         also seed the completion cache (final: outputs are written once), negatives last the pass only."""
-        if not (self._kart_specialised and self._kart_config.completion_prefetch):
+        if not self._kart_specialised:
             return bool(super().add(task, multiprocess, processes))
+        with remembered(self._kart_memo):
+            if not self._kart_config.completion_prefetch:
+                return bool(super().add(task, multiprocess, processes))
+            return self._add_prefetched(task, multiprocess, processes)
+
+    def _add_prefetched(self, task: luigi.Task, multiprocess: bool, processes: int) -> bool:
         answers = prefetch(task)
         complete = dict.fromkeys(answers.complete_ids(), True)
         if complete:
@@ -186,6 +194,13 @@ class Worker(luigi.worker.Worker):
             cache.update(complete)
         with scheduling(answers):
             return bool(super().add(task, multiprocess, processes))
+
+    def run(self) -> bool:
+        """luigi's run, with the requirements remembered while scheduling (`input()`, new deps)."""
+        if not self._kart_specialised:
+            return bool(super().run())
+        with remembered(self._kart_memo):
+            return bool(super().run())
 
     def _add(self, task: luigi.Task, is_complete: Any) -> Any:
         if self._kart_specialised and isinstance(is_complete, luigi.worker.TracebackWrapper):
