@@ -165,9 +165,10 @@ def _teardown(namespace: dict[str, Any]) -> None:
     cwd, path, modules, registered = namespace["_kart_docs_restore"]
     os.chdir(cwd)
     sys.path[:] = path
+    own_dirs = (str(namespace["workdir"]), str(EXAMPLES))
     for name in set(sys.modules) - modules:
-        if not name.startswith(("kart_", "gokart", "luigi", "pandas", "numpy", "polars", "pyarrow")):
-            sys.modules.pop(name, None)  # the page's own modules: the next page may reuse a name
+        if str(getattr(sys.modules[name], "__file__", None) or "").startswith(own_dirs):
+            del sys.modules[name]  # the page's own modules: the next page may reuse a name
     luigi.task_register.Register._reg = registered  # type: ignore[attr-defined]
     _fresh_state()
     shutil.rmtree(namespace["workdir"], ignore_errors=True)
