@@ -81,9 +81,11 @@ class TaskInstanceParameter(CheckedParameter[TASK_ON_KART_TYPE]):
         return self._expected_type or _default_expected_type()
 
     def parse(self, s: str) -> TASK_ON_KART_TYPE:
+        """The task named by gokart's JSON text (`{"type": ..., "params": ...}`), as on the command line."""
         return _task_from_text(s)  # type: ignore[return-value]
 
     def serialize(self, x: TASK_ON_KART_TYPE) -> str:
+        """gokart's text of the task: its family and parameters, the part of the holder's id."""
         return _task_text(x)
 
     def _kart_check_value(self, param_name: str, param_value: Any) -> None:
@@ -115,9 +117,11 @@ class ListTaskInstanceParameter(CheckedParameter[list[TASK_ON_KART_TYPE]]):
         return self._expected_elements_type or _default_expected_type()
 
     def parse(self, s: str) -> list[TASK_ON_KART_TYPE]:
+        """The tasks named by a JSON list of gokart's task texts (a tuple, as luigi keeps lists)."""
         return tuple(_task_from_text(text) for text in json.loads(s))  # type: ignore[return-value]
 
     def serialize(self, x: Iterable[TASK_ON_KART_TYPE]) -> str:
+        """A JSON list of gokart's task texts, one per task, in order."""
         return json.dumps([_task_text(task) for task in x])
 
     def _kart_check_value(self, param_name: str, param_value: Any) -> None:
@@ -195,9 +199,11 @@ class SerializableParameter(luigi.Parameter, Generic[S]):
         super().__init__(*args, **kwargs)
 
     def parse(self, x: str) -> S:
+        """The value from its text, through the object type's `gokart_deserialize`."""
         return self._object_type.gokart_deserialize(x)
 
     def serialize(self, x: S) -> str:
+        """The value's own `gokart_serialize()` text: what goes into unique ids."""
         return x.gokart_serialize()
 
 
@@ -205,6 +211,7 @@ class ZonedDateSecondParameter(luigi.Parameter):
     """A datetime to the second that keeps its time zone in its text form (and so in the unique id)."""
 
     def parse(self, x: str) -> datetime.datetime:
+        """An ISO datetime with its zone (`Z` is UTC); a naive one warns as in gokart."""
         text = x[:-1] + "+00:00" if x.endswith("Z") else x
         value = datetime.datetime.fromisoformat(text)
         if value.tzinfo is None:
@@ -217,9 +224,11 @@ class ZonedDateSecondParameter(luigi.Parameter):
         return value
 
     def serialize(self, x: datetime.datetime) -> str:
+        """ISO text with the zone, so the zone is part of the unique id."""
         return x.isoformat()
 
     def normalize(self, x: Any) -> Any:
+        """Drop the microseconds: the parameter is precise to the second."""
         # a datetime to the second; anything else fails here with the TypeError gokart raises (a str
         # given in code: "str.replace() takes no keyword arguments")
         return x.replace(microsecond=0)

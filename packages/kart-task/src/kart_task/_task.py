@@ -185,6 +185,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return _task_ids.info(self, only_significant)
 
     def clone(self, cls: type[TaskOnKart[Any]] | None = None, **kwargs: Any) -> TaskOnKart[Any]:
+        """A task of `cls` (default: this class) with these parameters, the rest taken from this task."""
         target_cls = cls or type(self)
         new_kwargs: dict[str, Any] = {}
         for name, _ in target_cls.get_params():
@@ -206,6 +207,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return {name: value for name, value in vars(self).items() if self.is_task_on_kart(value)}
 
     def requires(self) -> Any:
+        """The dependencies: by default every task-valued parameter, by name."""
         dependencies = self.make_task_instance_dictionary()
         return dependencies if dependencies else []
 
@@ -218,6 +220,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return luigi.task.getpaths(requirements(self))
 
     def output(self) -> Any:
+        """Where the result goes: by default a pickle named after the class and unique id."""
         return self.make_target()
 
     def make_target(
@@ -264,6 +267,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
     def load(self, target: Sequence[TaskOnKart[K]]) -> list[K]: ...
     def load(self, target: Any = None) -> Any:
         """The output of the inputs (all, one by name, a task, or a target), shaped as given."""
+        """The output of the inputs (all, one by name, a task, or a target), shaped as given."""
         return _task_io.load_all(self._get_input_targets(target))
 
     @overload
@@ -275,6 +279,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
     @overload
     def load_generator(self, target: Sequence[TaskOnKart[K]]) -> Generator[K, None, None]: ...
     def load_generator(self, target: Any = None) -> Generator[Any, None, None]:
+        """The inputs' outputs one at a time, for inputs too big to hold together."""
         """The inputs' outputs one at a time, for inputs too big to hold together."""
         return _task_io.load_each(self._get_input_targets(target))
 
@@ -289,6 +294,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
         self, obj: Any, target: str | kart_storage.TargetOnKart, custom_labels: dict[Any, Any] | None = None
     ) -> None: ...
     def dump(self, obj: Any, target: Any = None, custom_labels: dict[str, Any] | None = None) -> None:
+        """Store `obj` as this task's output (or the output named `target`)."""
         """Store `obj` as this task's output (or the output named `target`)."""
         _task_io.dump(self, obj, target, custom_labels)
 
@@ -346,6 +352,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
     # --- completeness ------------------------------------------------------------------------------
 
     def complete(self) -> bool:
+        """Whether the outputs exist (with rerun, strict and modification-time checks applied)."""
         prefetched = _prefetched_answer(self)  # while kart's worker schedules (see _prefetch)
         if prefetched is not None:
             return prefetched

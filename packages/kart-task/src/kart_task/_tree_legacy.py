@@ -35,4 +35,5 @@ class tree_info(TaskOnKart[Any]):  # the command line flags are --tree-info-*
     output_path = luigi.Parameter(default="tree.txt", description="Relative to the workspace.")
 
     def output(self) -> kart_storage.TargetOnKart:
+        """The file the tree text is written to, in the workspace (`tree.txt` by default)."""
         return self.make_target(str(self.output_path), use_unique_id=False)
