@@ -267,7 +267,6 @@ class TaskOnKart(luigi.Task, Generic[T]):
     def load(self, target: Sequence[TaskOnKart[K]]) -> list[K]: ...
     def load(self, target: Any = None) -> Any:
         """The output of the inputs (all, one by name, a task, or a target), shaped as given."""
-        """The output of the inputs (all, one by name, a task, or a target), shaped as given."""
         return _task_io.load_all(self._get_input_targets(target))
 
     @overload
@@ -279,7 +278,6 @@ class TaskOnKart(luigi.Task, Generic[T]):
     @overload
     def load_generator(self, target: Sequence[TaskOnKart[K]]) -> Generator[K, None, None]: ...
     def load_generator(self, target: Any = None) -> Generator[Any, None, None]:
-        """The inputs' outputs one at a time, for inputs too big to hold together."""
         """The inputs' outputs one at a time, for inputs too big to hold together."""
         return _task_io.load_each(self._get_input_targets(target))
 
@@ -294,7 +292,6 @@ class TaskOnKart(luigi.Task, Generic[T]):
         self, obj: Any, target: str | kart_storage.TargetOnKart, custom_labels: dict[Any, Any] | None = None
     ) -> None: ...
     def dump(self, obj: Any, target: Any = None, custom_labels: dict[str, Any] | None = None) -> None:
-        """Store `obj` as this task's output (or the output named `target`)."""
         """Store `obj` as this task's output (or the output named `target`)."""
         _task_io.dump(self, obj, target, custom_labels)
 
