@@ -107,13 +107,16 @@ def test_xml_dump_works_and_escapes_non_ascii(root: str) -> None:
     assert loaded.getroot()[0].text == "é"
 
 
-def test_empty_files_load_as_empty_objects(root: str) -> None:
+def test_empty_files_load_as_empty_objects_or_are_refused(root: str) -> None:
+    """A zero-byte csv or json was never written so (an empty frame is `\\n` / `{}`): it was truncated
+    (issue #17; every format in test_truncation.py). A zero-byte xml loads as an empty tree."""
     filesystem = kart_storage.filesystem_for(f"{root}/x")
     for name in ("e.csv", "e.json", "e.xml"):
         with filesystem.open_write(f"{root}/{name}") as stream:
             stream.write(b"")
-    assert make_target(f"{root}/e.csv").load().empty
-    assert make_target(f"{root}/e.json").load().empty
+    for name in ("e.csv", "e.json"):
+        with pytest.raises(kart_storage.CorruptTargetError, match="empty"):
+            make_target(f"{root}/{name}").load()
     assert make_target(f"{root}/e.xml").load().getroot() is None
 
 

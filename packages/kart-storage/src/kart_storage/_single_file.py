@@ -65,6 +65,9 @@ class SingleFileTarget(FileBackedTarget):
     def _load(self) -> Any:
         processor = self._processor
         with self._verified_reader() as raw:
+            damage = processor._stored_damage(raw)  # without a seal, what the file's ends can tell
+            if damage is not None:
+                raise CorruptTargetError(f"cannot load {self._file_path}: {damage}. Remove it and rebuild.")
             try:
                 return processor._load_raw(raw)
             except TargetNotFoundError:

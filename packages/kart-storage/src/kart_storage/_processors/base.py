@@ -11,6 +11,8 @@ import pandas as pd
 from kart_storage import _pickle
 from kart_storage._formats import GZIP, NOP, StreamFormat, Text
 
+from ._tail_checks import GZIP_RULE
+
 
 class FileProcessor:
     """Turns one object into the content of one file and back.
@@ -45,6 +47,12 @@ class FileProcessor:
         read the bytes faster than through that wrapper overrides it, loading exactly what `load` would."""
         with self.format().reader(raw) as stream:
             return self.load(stream)
+
+    def _stored_damage(self, raw: BinaryIO) -> str | None:
+        """Why the stored bytes cannot be a file this processor's `dump` wrote, seen cheaply and without
+        a seal (a zero-byte csv, a csv cut mid-row: `_tail_checks`), or None. Targets ask before they
+        decode, and raise CorruptTargetError naming the path. `raw` is left where it was."""
+        return None
 
     def _replaced(self, owner: type[FileProcessor], *names: str) -> bool:
         """Whether a subclass replaced any of `owner`'s methods `names`: a fast `_load_raw` then steps
@@ -155,6 +163,9 @@ class GzipFileProcessor(FileProcessor):
 
     def format(self) -> StreamFormat:
         return GZIP
+
+    def _stored_damage(self, raw: BinaryIO) -> str | None:
+        return None if self._replaced(GzipFileProcessor, "dump", "format") else GZIP_RULE.damage(raw)
 
     def load(self, file: IO[Any]) -> list[str]:
         return [line.rstrip().decode("utf-8") for line in file]

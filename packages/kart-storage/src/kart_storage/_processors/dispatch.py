@@ -56,6 +56,11 @@ class _Dispatching(FileProcessor):
             return super()._load_raw(raw)
         return self._impl._load_raw(raw)
 
+    def _stored_damage(self, raw: BinaryIO) -> str | None:
+        if self._replaced(_Dispatching, "dump", "format"):
+            return None
+        return self._impl._stored_damage(raw)
+
     def dump(self, obj: Any, file: IO[Any]) -> None:
         self._impl.dump(obj, file)
 

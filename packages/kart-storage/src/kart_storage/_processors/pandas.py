@@ -11,6 +11,7 @@ from pandas.errors import EmptyDataError
 from kart_storage._errors import FeatherIndexError
 from kart_storage._formats import StreamFormat, Text
 
+from ._tail_checks import JSON_RULE, csv_rule
 from .base import FileProcessor
 from .raw_reads import UniversalNewlines, is_utf8, native_local_file
 
@@ -41,6 +42,11 @@ class CsvFileProcessorPandas(FileProcessor):
 
     def load(self, file: IO[Any]) -> pd.DataFrame:
         return self._read(file, self._encoding)
+
+    def _stored_damage(self, raw: BinaryIO) -> str | None:
+        if self._replaced(CsvFileProcessorPandas, "dump", "format"):
+            return None
+        return csv_rule(self._sep, self._encoding).damage(raw)
 
     def _load_raw(self, raw: BinaryIO) -> Any:
         # UTF-8 bytes straight to pandas' C parser (a one-character sep keeps it on that parser), with
@@ -73,6 +79,12 @@ class JsonFileProcessorPandas(FileProcessor):
     def check(self, obj: object) -> None:
         if not isinstance(obj, pd.DataFrame | pd.Series | dict):
             raise self._reject(obj)
+
+    def _stored_damage(self, raw: BinaryIO) -> str | None:
+        # ndjson may be empty: polars writes an empty frame as no bytes at all
+        if self._orient == "records" or self._replaced(JsonFileProcessorPandas, "dump", "format"):
+            return None
+        return JSON_RULE.damage(raw)
 
     def load(self, file: IO[Any]) -> pd.DataFrame:
         content = file.read()

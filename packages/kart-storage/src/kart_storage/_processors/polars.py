@@ -7,11 +7,12 @@ import importlib.util
 import io
 import os
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from kart_storage._errors import MissingExtraError
 from kart_storage._formats import StreamFormat, Text
 
+from ._tail_checks import JSON_RULE, csv_rule
 from .base import FileProcessor
 
 _MISSING = (
@@ -89,6 +90,11 @@ class CsvFileProcessorPolars(_PolarsProcessor):
     def format(self) -> StreamFormat:
         return Text(self._encoding)
 
+    def _stored_damage(self, raw: BinaryIO) -> str | None:
+        if self._replaced(CsvFileProcessorPolars, "dump", "format"):
+            return None
+        return csv_rule(self._sep, self._encoding).damage(raw)
+
     def load(self, file: IO[Any]) -> Any:
         encoding = "utf8" if self._encoding.lower() in ("utf-8", "utf8") else "utf8-lossy"
         try:
@@ -121,6 +127,12 @@ class JsonFileProcessorPolars(_PolarsProcessor):
     def __init__(self, orient: str | None = None, lazy: bool = False) -> None:
         super().__init__(lazy)
         self._orient = orient
+
+    def _stored_damage(self, raw: BinaryIO) -> str | None:
+        # ndjson may be empty: an empty frame is written as no bytes at all
+        if self._orient == "records" or self._replaced(JsonFileProcessorPolars, "dump", "format"):
+            return None
+        return JSON_RULE.damage(raw)
 
     def load(self, file: IO[Any]) -> Any:
         data = io.BytesIO(file.read())
