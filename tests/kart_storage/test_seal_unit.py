@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import kart_storage
-from _request_log import RequestLog
+from _request_log import RequestLog, classify
 from _servers import Server
 from kart_storage import TargetExistsError, make_target
 from kart_storage._backends import local as local_backend
@@ -423,3 +423,35 @@ def test_object_store_readers_racing_an_overwriter_never_refuse(
     finally:
         stop.set()
         writer.join()
+
+
+def test_gcs_without_metadata_headers_asks_for_the_downloaded_generations_metadata(
+    gcs_root: str, gcs_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that sends no x-goog-meta-* with the bytes but names the generation it served: the seal
+    is read for exactly that generation (the emulator names none, so the header is simulated)."""
+    from kart_storage._backends import gcs as gcs_backend
+
+    path = f"{gcs_root}/pinned.pkl"
+    _target(path, (KEY, None)).dump("old")
+    filesystem = kart_storage.filesystem_for(path)
+    generation = filesystem._reload(path).generation  # type: ignore[attr-defined]
+    real_keep = gcs_backend.keep_download_headers
+
+    def keep(blob: Any, into: dict[str, str]) -> None:
+        real_keep(blob, into)
+        extract = blob._extract_headers_from_download
+
+        def served(response: Any) -> None:
+            extract(response)
+            into.clear()  # no x-goog-meta-* in this response...
+            blob._properties["generation"] = generation  # ...but x-goog-generation
+
+        blob._extract_headers_from_download = served
+
+    monkeypatch.setattr(gcs_backend, "keep_download_headers", keep)
+    log = RequestLog(gcs_server)
+    assert _target(path, (KEY, None)).load() == "old"
+    metadata_reads = [p for m, p in log.requests() if classify(m, p) == "exists"]
+    assert len(metadata_reads) == 1
+    assert f"generation={generation}" in metadata_reads[0]

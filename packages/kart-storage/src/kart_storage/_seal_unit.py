@@ -71,8 +71,10 @@ def publish_with_sidecar(
 ) -> None:
     """Run `publish(step)` (which writes the data and calls its rename inside `step()`) with the sidecar
     steps around the rename: `seal` None drops a stale sidecar (an unsealed overwrite)."""
-    if seal is None and create_only:
-        publish(None)  # no sidecar to write, and the create replaces nothing
+    if seal is None and (create_only or not filesystem.exists(_integrity.sidecar_path(path))):
+        # nothing to write or drop: gokart's plain dump, without the lock's cost. (A sealed writer racing
+        # an unsealed one on the same target is a mixed configuration: whichever ends last decides.)
+        publish(None)
         return
     locker = _locker(filesystem)
     if locker is None:
