@@ -112,7 +112,7 @@ def test_a_zero_byte_file_loads_empty_where_an_empty_dump_may_be_zero_bytes(
 def test_a_zero_byte_xml_loads_as_an_empty_tree(tmp_path: Path) -> None:
     path = tmp_path / "t.xml"
     path.write_bytes(b"")
-    assert make_target(str(path)).load().getroot() is None  # documented: kart never writes xml itself
+    assert make_target(str(path)).load().getroot() is None  # as before (documented in the README)
 
 
 # --- cuts inside a row ---------------------------------------------------------------------------------
