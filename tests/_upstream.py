@@ -33,6 +33,17 @@ UPSTREAM_REQUIREMENTS = [
 ]
 _DIGEST = hashlib.sha256("\n".join(UPSTREAM_REQUIREMENTS).encode()).hexdigest()[:10]
 UPSTREAM_VENV = ROOT / ".venvs" / f"upstream-gokart-1.12.2-{_DIGEST}"
+# luigi's GCS client (what upstream's GCSConfig builds) needs these; they live in a sibling venv so the
+# venv every other comparison shares stays as pinned above.
+UPSTREAM_GCS_REQUIREMENTS = [
+    *UPSTREAM_REQUIREMENTS,
+    "google-api-python-client==2.202.0",
+    "google-auth==2.62.2",
+    "google-auth-httplib2==0.4.4",
+    "httplib2==0.32.1",
+]
+_GCS_DIGEST = hashlib.sha256("\n".join(UPSTREAM_GCS_REQUIREMENTS).encode()).hexdigest()[:10]
+UPSTREAM_GCS_VENV = ROOT / ".venvs" / f"upstream-gokart-1.12.2-gcs-{_GCS_DIGEST}"
 
 
 class UpstreamUnavailableError(RuntimeError):
@@ -50,35 +61,40 @@ exec "$(dirname "$0")/python" "$@"
 
 def upstream_python() -> Path:
     """A python that imports upstream gokart 1.12.2, asserts on (the venv is built on first use)."""
-    python = UPSTREAM_VENV / "bin" / "python"
-    launcher = UPSTREAM_VENV / "bin" / "python-asserts-on"
-    marker = UPSTREAM_VENV / ".complete"
-    UPSTREAM_VENV.parent.mkdir(parents=True, exist_ok=True)
-    with open(UPSTREAM_VENV.parent / ".upstream.lock", "w") as lock:
+    return _venv_python(UPSTREAM_VENV, UPSTREAM_REQUIREMENTS)
+
+
+def upstream_gcs_python() -> Path:
+    """Like upstream_python, plus luigi's GCS client libraries (a sibling venv, built on first use)."""
+    return _venv_python(UPSTREAM_GCS_VENV, UPSTREAM_GCS_REQUIREMENTS)
+
+
+def _venv_python(venv: Path, requirements: list[str]) -> Path:
+    python = venv / "bin" / "python"
+    launcher = venv / "bin" / "python-asserts-on"
+    marker = venv / ".complete"
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / ".upstream.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        wanted = "\n".join(UPSTREAM_REQUIREMENTS)
+        wanted = "\n".join(requirements)
         if marker.exists() and python.exists() and marker.read_text() == wanted:
             if not launcher.exists():
                 _write_launcher(launcher)
             return launcher
-        shutil.rmtree(UPSTREAM_VENV, ignore_errors=True)
+        shutil.rmtree(venv, ignore_errors=True)
         uv = shutil.which("uv")
         try:
             if uv:
+                subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
                 subprocess.run(
-                    [uv, "venv", "--quiet", "--python", sys.executable, str(UPSTREAM_VENV)], check=True
-                )
-                subprocess.run(
-                    [uv, "pip", "install", "--quiet", "--python", str(python), *UPSTREAM_REQUIREMENTS],
+                    [uv, "pip", "install", "--quiet", "--python", str(python), *requirements],
                     check=True,
                 )
             else:
-                subprocess.run([sys.executable, "-m", "venv", str(UPSTREAM_VENV)], check=True)
-                subprocess.run(
-                    [str(python), "-m", "pip", "install", "-q", *UPSTREAM_REQUIREMENTS], check=True
-                )
+                subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+                subprocess.run([str(python), "-m", "pip", "install", "-q", *requirements], check=True)
         except (OSError, subprocess.CalledProcessError) as exc:
-            raise UpstreamUnavailableError(f"could not install {UPSTREAM_REQUIREMENTS}: {exc}") from exc
+            raise UpstreamUnavailableError(f"could not install {requirements}: {exc}") from exc
         _write_launcher(launcher)
         marker.write_text(wanted)
         return launcher
