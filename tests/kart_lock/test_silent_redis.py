@@ -122,6 +122,7 @@ def test_a_silent_server_is_not_asked_again_during_its_quiet_period(
         assert f"'data_{uid}'" in str(info.value)
         assert f"{silent.host}:{silent.port}" in str(info.value)
         assert "did not answer a moment ago" in str(info.value)
+        assert f"no answer within {short_wait:g} s" in str(info.value)
     assert silent.accepted == 1
 
 

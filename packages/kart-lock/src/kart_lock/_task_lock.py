@@ -160,6 +160,13 @@ def release_quietly(lock: RedisLock) -> None:
         logger.warning("releasing lock %r failed while handling another error", lock.key, exc_info=True)
 
 
+def _reply_timeout(client: redis.Redis) -> float:
+    """The socket timeout the client was made with (the quiet period after it timed out)."""
+    kwargs = getattr(getattr(client, "connection_pool", None), "connection_kwargs", {}) or {}
+    timeout = kwargs.get("socket_timeout")
+    return float(timeout) if isinstance(timeout, int | float) and timeout > 0 else task_lock_wait()
+
+
 def set_task_lock(task_lock_params: TaskLockParams) -> RedisLock:
     """Acquire the lock of these parameters (blocking unless they say raise) and start renewing it.
 
@@ -181,7 +188,7 @@ def set_task_lock(task_lock_params: TaskLockParams) -> RedisLock:
     except LockUnavailableError as exc:
         if isinstance(exc.__cause__, redis.exceptions.TimeoutError):
             # A refused connection fails fast by itself; only a server that keeps us waiting is remembered.
-            wait = task_lock_wait()
+            wait = _reply_timeout(lock.client)
             record_outage(server, f"no answer within {wait:g} s ({exc.__cause__})", wait)
         raise
     if not taken:
