@@ -10,8 +10,16 @@ script around `gokart.build` (imports left out), split at the start of the root'
 server, from its own log (tests/_request_log.py), so the same counter serves both sides. Figures: min of
 2 rounds for kart, 1 round for upstream (its S3 builds take minutes); 2 shared cores, so noisy.
 
+Upstream on GCS runs from a sibling venv (tests/_upstream.py `upstream_gcs_python()`: the pinned upstream
+list plus google-api-python-client, google-auth, google-auth-httplib2, httplib2, pinned), whose luigi
+GCSClient is pointed at the emulator by UPSTREAM_GCS_PRELUDE below (the emulator as the API root of the
+static discovery document google-api-python-client ships; anonymous credentials). The emulator implements
+every call luigi's client and upstream make here (objects get/list, resumable and simple media uploads,
+alt=media downloads, the metadata PATCH) except a zero-byte simple upload, which it crashes on
+(`_media_upload`: `len(None)`); this benchmark's emulator is taught to store it (see _EMPTY_UPLOADS).
+
 Run: `python3 -m hatch run pytest benchmarks/bench_build_object_store.py -o python_files='bench_*.py'
---benchmark-only -s -p no:randomly -p no:xdist` (about 5 minutes on a quiet machine). Goal (issue #16):
+--benchmark-only -s -p no:randomly -p no:xdist` (about 8 minutes on a quiet machine). Goal (issue #16):
 S3 and GCS builds <= 0.05 x upstream.
 
 Measured 2026-12-02 22:22 UTC (load average ~3 on 2 cores; earlier runs under heavier load gave every
@@ -42,9 +50,23 @@ moto's time, the rest botocore's parsing, since kart's client reads listing time
 pages' key ranges in parallel was tried and is slower on moto (0.68 s: moto scans the bucket per request).
 So the require ratio is 0.069, short of 0.05 by ~0.65 s; the load ratio is bounded below by the 2,000 GETs
 of the root's `load()` (kart reads 16 at a time; ~3.5 ms each on moto here, 7 s = 0.12 x upstream's
-total). The GCS emulator serves one connection at a time (so prepare writes with 4 threads); upstream is
-not measured there: its venv (pinned in tests/_upstream.py) has no GCS client library, so upstream cannot
-talk to the emulator from it (adding one would change the pinned environment every comparison shares).
+total). The GCS emulator serves one connection at a time (so prepare writes with 4 threads).
+
+GCS side by side, measured 2026-12-03 03:31-03:37 UTC under heavy load (load average 8-11 on 2 cores;
+kart's GCS figures are ~1.9x its 22:22 ones above; upstream's were not measured on a quiet machine):
+
+    variant  store  side     seconds  sched  running  requests (server log)
+    load     gcs    upstream   85.28  43.97    41.31  8029: exists 6013, list 3, get 2001, put 11, other 1
+    load     gcs    kart       12.21   3.40     8.81  2013: exists 3, list 1, get 2001, put 6, other 2
+                                                      ratio 0.143 (scheduling 0.077)
+    require  gcs    upstream   59.44  48.36    11.08  4029: exists 4013, list 3, get 1, put 11, other 1
+    require  gcs    kart        5.12   3.63     1.49  13: exists 3, list 1, get 1, put 6, other 2
+                                                      ratio 0.086 (scheduling 0.075)
+
+(a `-k "require and gcs"` run at 03:26 UTC, load 10-14: upstream 67.08 s, kart 4.98 s, ratio 0.074.)
+Upstream pays 2 metadata GETs per complete leaf (3 plus the alt=media download when the root loads), as
+on S3; its 11 puts are 5 resumable uploads (POST + PUT each) and the zero-byte one, its `other` the
+metadata PATCH of the root's output. kart lists the 2,001 names in 1 page on GCS (3 on S3).
 """
 
 from __future__ import annotations
