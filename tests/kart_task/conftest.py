@@ -8,7 +8,7 @@ import luigi
 import pytest
 
 import kart_task
-from _servers import Server, moto_s3_server, point_boto3_at, running
+from _servers import Server, gcs_emulator, moto_s3_server, point_boto3_at, running
 
 sys.path.insert(0, str(Path(__file__).parent / "fixture_modules"))
 
@@ -47,4 +47,14 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     empty = tmp_path_factory.mktemp("aws") / "none"
     with running(moto_s3_server()) as server, pytest.MonkeyPatch.context() as patch:
         point_boto3_at(patch, server, empty)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def gcs_server() -> Iterator[Server]:
+    """The GCS emulator on 127.0.0.1 for one test module, with STORAGE_EMULATOR_HOST pointing at it."""
+    with running(gcs_emulator()) as server, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STORAGE_EMULATOR_HOST", f"http://{server.address}")
+        patch.setenv("GOOGLE_CLOUD_PROJECT", "kart-test")
+        patch.delenv("GCS_CREDENTIAL", raising=False)
         yield server

@@ -18,7 +18,7 @@ import pytest
 import kart_storage
 import kart_task
 from _request_log import RequestLog, classify
-from _servers import Server, gcs_emulator, luigid, running
+from _servers import Server, luigid, running
 from kart_task import TaskOnKart, gokart_worker
 from kart_task._luigi import worker as kart_worker
 from kart_task._prefetch import prefetch
@@ -138,15 +138,6 @@ class _BrokenRequires(TaskOnKart[int]):
 
 
 # --- servers and stores ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def gcs_server() -> Iterator[Server]:
-    with running(gcs_emulator()) as server, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("STORAGE_EMULATOR_HOST", f"http://{server.address}")
-        patch.setenv("GOOGLE_CLOUD_PROJECT", "kart-test")
-        patch.delenv("GCS_CREDENTIAL", raising=False)
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,9 @@ from typing import Any
 import luigi
 import pytest
 
+import kart_storage
 import kart_task
+from _servers import Server
 from kart_task import TaskOnKart, gokart_worker
 from kart_task._build_memo import Memo, remembered, requirements
 
@@ -45,7 +47,10 @@ class _MemoRoot(TaskOnKart[int]):
 
     def requires(self) -> list[_MemoLeaf]:
         _record(self.calls, "root")
-        return [_MemoLeaf(index=i, calls=self.calls) for i in range(self.count)]
+        return [
+            _MemoLeaf(index=i, calls=self.calls, workspace_directory=self.workspace_directory)
+            for i in range(self.count)
+        ]
 
     def run(self) -> None:
         self.dump(sum(self.load()))
@@ -89,6 +94,19 @@ def test_without_the_prefetch_requires_is_still_called_once(workspace: Path, cal
     root = _MemoRoot(count=3, calls=calls)
     assert kart_task.build(root, reset_register=False, worker_scheduler_factory=Factory()) == 3
     assert _calls(calls, "root") == 1
+
+
+def test_dumps_on_gcs_ask_requires_once(gcs_server: Server, calls: str) -> None:
+    """Every dump of a task labels its GCS object with its required tasks' outputs (gokart's labels):
+    from the remembered requirements, not from a fresh requires() per dump (the root dumps six files)."""
+    bucket = f"kart-memo-{uuid.uuid4().hex[:12]}"
+    filesystem: Any = kart_storage.filesystem_for(f"gs://{bucket}/")
+    filesystem.client.create_bucket(bucket)
+    root = _MemoRoot(count=3, calls=calls, workspace_directory=f"gs://{bucket}/ws")
+    assert kart_task.build(root, reset_register=False) == 3
+    assert _calls(calls, "root") == 1
+    labels = filesystem.read_metadata(root.output().path())
+    assert "_MemoLeaf" in labels["__required_task_outputs"]
 
 
 def test_outside_a_build_every_call_reaches_requires(workspace: Path, calls: str) -> None:

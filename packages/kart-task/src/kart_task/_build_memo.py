@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Memo", "class_memo", "forget", "remembered", "requirements", "resolved_once"]
+__all__ = ["Memo", "class_memo", "forget", "per_task", "remembered", "requirements", "resolved_once"]
 
 
 @dataclass
@@ -31,6 +31,8 @@ class Memo:
     requires: dict[int, tuple[Any, Any]] = field(default_factory=dict)
     #: class -> its parameter list, checked against the class once in this build
     params: dict[type, Any] = field(default_factory=dict)
+    #: (id(task), what) -> (task, value): other per-task answers a build asks for repeatedly
+    values: dict[tuple[int, str], tuple[Any, Any]] = field(default_factory=dict)
     #: the last resolution of parameter values: (class, params, args, kwargs, values), for the next call
     last_values: tuple[type, Any, tuple[Any, ...], dict[str, Any], Any] | None = None
 
@@ -78,6 +80,21 @@ def resolved_once(
     values = resolve()
     memo.last_values = (cls, list(params), tuple(args), dict(kwargs), values)
     return list(values)
+
+
+def per_task(task: Any, what: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, remembered for `task` inside a build (for answers derived from its requirements,
+    such as the outputs of its required tasks, which every dump of the task labels GCS objects with)."""
+    memo = _current.get()
+    if memo is None:
+        return compute()
+    key = (id(task), what)
+    found = memo.values.get(key)
+    if found is not None and found[0] is task:
+        return found[1]
+    value = compute()
+    memo.values[key] = (task, value)
+    return value
 
 
 def requirements(task: Any) -> Any:

@@ -12,7 +12,7 @@ import pandas as pd
 
 import kart_storage
 
-from ._build_memo import requirements
+from ._build_memo import per_task, requirements
 from ._completeness import target_path
 from ._errors import EmptyDumpError, TaskSettingError
 from ._flatten import flatten, map_flattenable_items
@@ -105,7 +105,9 @@ def required_task_outputs(task: Any) -> Any:
             required.output(),
         )
 
-    return map_flattenable_items(describe, task.requires())
+    return per_task(
+        task, "required_task_outputs", lambda: map_flattenable_items(describe, requirements(task))
+    )
 
 
 def dump(task: Any, obj: Any, target: Any, custom_labels: dict[str, Any] | None) -> None:
