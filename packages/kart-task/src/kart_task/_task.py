@@ -23,7 +23,7 @@ import kart_storage
 
 # _luigi_targets is imported for what it installs: the patched-LocalTarget seam, luigi.Target, lock wrappers
 from . import _logs, _luigi_targets, _task_class, _task_ids, _task_io, _task_run, _task_targets  # noqa: F401
-from ._build_memo import requirements, resolved_once
+from ._build_memo import per_task, requirements, resolved_once
 from ._completeness import completeness_rule, newer_inputs
 from ._flatten import flatten
 from ._luigi.param_values import param_values
@@ -220,8 +220,9 @@ class TaskOnKart(luigi.Task, Generic[T]):
         return luigi.task.getpaths(requirements(self))
 
     def output(self) -> Any:
-        """Where the result goes: by default a pickle named after the class and unique id."""
-        return self.make_target()
+        """Where the result goes: by default a pickle named after the class and unique id (within a
+        build one target object serves every caller: the prefetch, dependents' `input()`, GCS labels)."""
+        return per_task(self, "output", self.make_target)
 
     def make_target(
         self,
