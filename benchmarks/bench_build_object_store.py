@@ -22,51 +22,45 @@ Run: `python3 -m hatch run pytest benchmarks/bench_build_object_store.py -o pyth
 --benchmark-only -s -p no:randomly -p no:xdist` (about 8 minutes on a quiet machine). Goal (issue #16):
 S3 and GCS builds <= 0.05 x upstream.
 
-Measured 2026-12-02 22:22 UTC (load average ~3 on 2 cores; earlier runs under heavier load gave every
-figure ~2-3x higher on both sides, e.g. S3 load: upstream 125.9 s, kart 22.3 s, ratio 0.18):
+Measured 2026-12-03 on a quiet machine (load average 0.3-2 on 2 cores), after the build memo (each task's
+requires() and default output() computed once per build, GCS labels from the remembered requirements):
+"require" at 03:57 UTC, "load" at 04:01 UTC (min of 2 rounds for kart, 1 for upstream):
 
-    variant  store  side      seconds  scheduling  running  requests (server log)
-    load     local  upstream    10.57        6.98     3.59  -
-    load     local  kart         1.42        1.16     0.27  -                       ratio 0.135
-    load     s3     upstream    56.41       30.51    25.90  8020: exists 6004, list 3, get 2007, put 6
-    load     s3     kart         9.21        2.22     6.99  2014: exists 3, list 3, get 2001, put 6, other 1
-                                                             ratio 0.163 (scheduling 0.073)
-    load     gcs    kart         6.43        2.02     4.40  2013: exists 3, list 1, get 2001, put 6, other 2
-    require  local  upstream    10.47        6.96     3.50  -
-    require  local  kart         1.36        1.16     0.20  -                       ratio 0.130
-    require  s3     upstream    34.89       30.63     4.26  4020: exists 4004, list 3, get 7, put 6
-    require  s3     kart         2.40        2.16     0.24  14: exists 3, list 3, get 1, put 6, other 1
-                                                             ratio 0.069 (scheduling 0.070)
-    require  gcs    kart         2.73        2.01     0.72  13: exists 3, list 1, get 1, put 6, other 2
+    variant  store  side      seconds  sched  running  requests (server log)
+    require  local  upstream    10.22   6.79     3.43  -
+    require  local  kart         0.88   0.79     0.09  -                         ratio 0.086
+    require  s3     upstream    32.53  28.39     4.14  4020: exists 4004, list 3, get 7, put 6
+    require  s3     kart         1.54   1.44     0.10  14: exists 3, list 3, get 1, put 6, other 1
+                                                         ratio 0.047 (scheduling 0.051)
+    require  gcs    upstream    23.50  19.20     4.30  4029: exists 4013, list 3, get 1, put 11, other 1
+    require  gcs    kart         1.16   0.94     0.22  13: exists 3, list 1, get 1, put 6, other 2
+                                                         ratio 0.049 (scheduling 0.049)
+    load     local  upstream    18.97  11.94     7.02  -
+    load     local  kart         1.08   0.94     0.15  -                         ratio 0.057
+    load     s3     upstream    55.02  32.20    22.82  8020: exists 6004, list 3, get 2007, put 6
+    load     s3     kart         8.33   1.60     6.73  2014: exists 3, list 3, get 2001, put 6, other 1
+                                                         ratio 0.151 (scheduling 0.050)
+    load     gcs    upstream    39.55  21.36    18.20  8029: exists 6013, list 3, get 2001, put 11, other 1
+    load     gcs    kart         6.12   1.06     5.06  2013: exists 3, list 1, get 2001, put 6, other 2
+                                                         ratio 0.155 (scheduling 0.050)
+
+An earlier "require" run at 03:46 UTC (load average ~2): S3 upstream 40.46 s, kart 1.63 s, ratio 0.040;
+GCS upstream 23.80 s, kart 1.30 s, ratio 0.054 (before output() was remembered per build). Under heavy
+load (8-14) the ratios move by up to 2x either way (S3 0.041, GCS 0.074-0.086), so compare runs made at
+the same load only.
 
 Completeness costs kart 6 requests on S3 (the root alone, one listing of the 2,001 outputs in 3 pages, the
-root's checks at run) where upstream pays 4,004 (2 per leaf; 3 per leaf when the root also loads). kart's
-S3 scheduling (2.16 s) is its local one (1.16 s: constructing 2,000 leaves per `requires()` call, luigi's
-scheduling of 2,001 tasks) plus ~1.0 s, profiled (cProfile, moto server): importing boto3 and building
-its client on the first S3 path, ~0.55 s (this environment sets PYTHONDONTWRITEBYTECODE, so every import
-compiles its source; with bytecode caches ~0.27 s), and the 3 listing pages, ~0.5 s (~0.17 s each, mostly
-moto's time, the rest botocore's parsing, since kart's client reads listing timestamps with
-`datetime.fromisoformat` instead of dateutil: exists_many of 2,000 keys 0.70 -> 0.52 s). Listing the
-pages' key ranges in parallel was tried and is slower on moto (0.68 s: moto scans the bucket per request).
-So the require ratio is 0.069, short of 0.05 by ~0.65 s; the load ratio is bounded below by the 2,000 GETs
-of the root's `load()` (kart reads 16 at a time; ~3.5 ms each on moto here, 7 s = 0.12 x upstream's
-total). The GCS emulator serves one connection at a time (so prepare writes with 4 threads).
+root's checks at run) where upstream pays 4,004 (2 per leaf; 3 per leaf when the root also loads); on GCS
+the listing is 1 page. What is left of kart's time in "require" is its local scheduling CPU (0.79 s for
+2,001 tasks) plus the store's client and listing (~0.6 s on moto, whose listing pages cost ~0.17 s each
+on the server). "load" is bounded below by the 2,001 GETs of the root's `load()`, which both sides make:
+kart reads 16 at a time, and moto serves a GET in ~2.9-3.4 ms even with 16 in flight (measured with a
+plain boto3 client and 32 pooled connections: 8.4 ms at 1 thread, 4.1 at 4, 2.9 at 16), so its 6.7 s of
+reads alone are 0.12x upstream's whole build; the GCS emulator serves one connection at a time (~2.5 ms a
+GET). The scheduling part of "load" is 0.050 on both stores.
 
-GCS side by side, measured 2026-12-03 03:31-03:37 UTC under heavy load (load average 8-11 on 2 cores;
-kart's GCS figures are ~1.9x its 22:22 ones above; upstream's were not measured on a quiet machine):
-
-    variant  store  side     seconds  sched  running  requests (server log)
-    load     gcs    upstream   85.28  43.97    41.31  8029: exists 6013, list 3, get 2001, put 11, other 1
-    load     gcs    kart       12.21   3.40     8.81  2013: exists 3, list 1, get 2001, put 6, other 2
-                                                      ratio 0.143 (scheduling 0.077)
-    require  gcs    upstream   59.44  48.36    11.08  4029: exists 4013, list 3, get 1, put 11, other 1
-    require  gcs    kart        5.12   3.63     1.49  13: exists 3, list 1, get 1, put 6, other 2
-                                                      ratio 0.086 (scheduling 0.075)
-
-(a `-k "require and gcs"` run at 03:26 UTC, load 10-14: upstream 67.08 s, kart 4.98 s, ratio 0.074.)
-Upstream pays 2 metadata GETs per complete leaf (3 plus the alt=media download when the root loads), as
-on S3; its 11 puts are 5 resumable uploads (POST + PUT each) and the zero-byte one, its `other` the
-metadata PATCH of the root's output. kart lists the 2,001 names in 1 page on GCS (3 on S3).
+Upstream's 11 puts on GCS are 5 resumable uploads (POST + PUT each) and
+the zero-byte one, its `other` the metadata PATCH of the root's output.
 """
 
 from __future__ import annotations
