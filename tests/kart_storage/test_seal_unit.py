@@ -112,24 +112,10 @@ def test_two_processes_racing_on_one_target_always_leave_a_loadable_output(
     """20 rounds of two forked writers released together; after each round the output loads."""
     path = str(tmp_path / "raced.pkl")
     for round_number in range(20):
-        start_read, start_write = os.pipe()
-        children = []
-        for writer in ("A", "B"):
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child
-                try:
-                    os.close(start_write)
-                    os.read(start_read, 1)
-                    _target(path, (key, verify)).dump(f"{writer}{round_number}" * 50_000)
-                except BaseException:
-                    os._exit(1)
-                os._exit(0)
-            children.append(pid)
-        os.close(start_read)
-        os.write(start_write, b"gg")
-        os.close(start_write)
-        for pid in children:
-            assert os.waitpid(pid, 0)[1] == 0
+        codes = _race_two_writers(
+            lambda writer, n=round_number: _target(path, (key, verify)).dump(f"{writer}{n}" * 50_000)
+        )
+        assert codes == [0, 0]
         loaded = _target(path, (key, verify)).load()
         assert loaded in (f"A{round_number}" * 50_000, f"B{round_number}" * 50_000)
         assert "previous" not in _sidecar(path)
@@ -141,27 +127,35 @@ def test_two_processes_racing_with_create_only_leave_the_winners_unit(
 ) -> None:
     for round_number in range(20):
         path = str(tmp_path / f"created-{round_number}.pkl")
-        start_read, start_write = os.pipe()
-        children = []
-        for writer in ("A", "B"):
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child
-                try:
-                    os.close(start_write)
-                    os.read(start_read, 1)
-                    _target(path, (key, verify), create_only=True).dump(writer * 50_000)
-                except TargetExistsError:
-                    os._exit(3)
-                except BaseException:
-                    os._exit(1)
-                os._exit(0)
-            children.append(pid)
-        os.close(start_read)
-        os.write(start_write, b"gg")
-        os.close(start_write)
-        codes = sorted(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children)
+        codes = _race_two_writers(
+            lambda writer, path=path: _target(path, (key, verify), create_only=True).dump(writer * 50_000)
+        )
         assert codes == [0, 3]
         assert _target(path, (key, verify)).load() in ("A" * 50_000, "B" * 50_000)
+
+
+def _race_two_writers(dump: Callable[[str], None]) -> list[int]:
+    """Fork writers "A" and "B", release them together through a pipe, and return their sorted exit
+    codes: 0 written, 3 lost a create-only race (TargetExistsError), 1 anything else."""
+    start_read, start_write = os.pipe()
+    children = []
+    for writer in ("A", "B"):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            try:
+                os.close(start_write)
+                os.read(start_read, 1)
+                dump(writer)
+            except TargetExistsError:
+                os._exit(3)
+            except BaseException:
+                os._exit(1)
+            os._exit(0)
+        children.append(pid)
+    os.close(start_read)
+    os.write(start_write, b"gg")
+    os.close(start_write)
+    return sorted(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children)
 
 
 # --- SIGKILL placed between the steps ---------------------------------------------------------------
