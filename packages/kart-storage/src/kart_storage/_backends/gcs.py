@@ -18,6 +18,7 @@ from kart_storage._errors import (
     TargetExistsError,
     TargetNotFoundError,
 )
+from kart_storage._listing import StoredObject, directory_prefix
 from kart_storage._publish_guard import check_before_publish, guarded, publish_conflict
 
 from ._gcs_media import custom_metadata, keep_download_headers
@@ -176,22 +177,40 @@ class GCSFileSystem(LazyClientStore):
     def exists_many(self, paths: Sequence[str]) -> list[bool]:
         return batched_exists(paths, "gs", self.exists, self._list_names, self.config.max_workers)
 
+    def _listed(self, bucket: str, prefix: str, *, delimited: bool = False, first: str | None = None) -> Any:
+        """The listed blobs under `prefix` (one LIST request per page of 1,000), from `first` on."""
+        return self.client.list_blobs(
+            bucket,
+            prefix=prefix or None,
+            delimiter="/" if delimited else None,
+            start_offset=first,
+            page_size=1000,
+        )
+
     def _list_names(
         self, bucket: str, prefix: str, first: str, last: str, budget: int, delimited: bool
     ) -> set[str] | None:
         try:
-            blobs = self.client.list_blobs(
-                bucket,
-                prefix=prefix or None,
-                delimiter="/" if delimited else None,
-                start_offset=first,
-                page_size=1000,
-            )
+            blobs = self._listed(bucket, prefix, delimited=delimited, first=first)
             found = take_until((str(blob.name) for blob in blobs), last, budget)
         except Exception as error:
             raise self._bucket_failure(error, f"gs://{bucket}/{prefix}", bucket) from error
         self._known_buckets.add(bucket)
         return found
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        """Every object under the directory `prefix`: one LIST request per 1,000 objects."""
+        bucket, key = split_bucket_key(prefix, "gs")
+        head = prefix[: len(prefix) - len(key)]
+        try:
+            found = [
+                StoredObject(f"{head}{blob.name}", int(blob.size), blob.updated.astimezone(UTC))
+                for blob in self._listed(bucket, directory_prefix(key))
+            ]
+        except Exception as error:
+            raise self._bucket_failure(error, prefix, bucket) from error
+        self._known_buckets.add(bucket)
+        return sorted(found, key=lambda found: found.path)
 
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:

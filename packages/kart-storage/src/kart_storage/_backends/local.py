@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from kart_storage._errors import StorageConfigurationError, TargetExistsError, TargetNotFoundError
+from kart_storage._listing import StoredObject
 from kart_storage._publish_guard import check_before_publish
 
 from ._writer_lock import writers_lock
@@ -99,6 +100,29 @@ class LocalFileSystem:
     def exists_many(self, paths: Sequence[str]) -> list[bool]:
         # A stat is a few microseconds: threads would only add overhead here.
         return [os.path.exists(path) for path in paths]
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        """Every file under the directory `prefix` (an os.scandir walk; symlinks are not followed, a
+        missing directory lists nothing). Paths keep the prefix's spelling."""
+        found: list[StoredObject] = []
+        pending = [prefix]
+        while pending:
+            directory = pending.pop()
+            try:
+                entries = list(os.scandir(directory))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    try:
+                        status = entry.stat(follow_symlinks=False)
+                    except FileNotFoundError:
+                        continue  # removed since the directory was read
+                    modified = datetime.fromtimestamp(status.st_mtime, tz=UTC)
+                    found.append(StoredObject(entry.path, status.st_size, modified))
+        return sorted(found, key=lambda found: found.path)
 
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:

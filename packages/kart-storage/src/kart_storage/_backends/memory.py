@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from kart_storage._errors import TargetExistsError, TargetNotFoundError
+from kart_storage._listing import StoredObject, directory_prefix
 from kart_storage._publish_guard import check_before_publish, guarded, publish_conflict
 
 
@@ -42,6 +43,17 @@ class MemoryFileSystem:
     def exists_many(self, paths: Sequence[str]) -> list[bool]:
         with self._lock:
             return [path in self._entries for path in paths]
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        """Every stored path under the directory `prefix` (`memory://ws` lists `memory://ws/...`)."""
+        start = directory_prefix(prefix)
+        with self._lock:
+            found = [
+                StoredObject(path, len(entry.data), entry.modified)
+                for path, entry in self._entries.items()
+                if path.startswith(start)
+            ]
+        return sorted(found, key=lambda found: found.path)
 
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:

@@ -19,6 +19,7 @@ from kart_storage._errors import (
     TargetExistsError,
     TargetNotFoundError,
 )
+from kart_storage._listing import StoredObject, directory_prefix
 from kart_storage._publish_guard import guarded, publish_conflict
 
 from . import _s3_publish
@@ -213,31 +214,53 @@ class S3FileSystem(LazyClientStore):
     def exists_many(self, paths: Sequence[str]) -> list[bool]:
         return batched_exists(paths, "s3", self.exists, self._list_names, self.config.max_workers)
 
+    def _listed(self, bucket: str, prefix: str, *, delimited: bool = False, after: str = "") -> Iterator[Any]:
+        """The listed items (dicts with Key, Size, LastModified) under `prefix`, one LIST per page of
+        1,000, starting after `after` when that sorts past the prefix."""
+        kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+        if delimited:
+            kwargs["Delimiter"] = "/"
+        if after > prefix:
+            kwargs["StartAfter"] = after
+        while True:
+            page = self.client.list_objects_v2(**kwargs)
+            yield from page.get("Contents", [])
+            if not page.get("IsTruncated"):
+                return
+            kwargs["ContinuationToken"] = page["NextContinuationToken"]
+
     def _list_names(
         self, bucket: str, prefix: str, first: str, last: str, budget: int, delimited: bool
     ) -> set[str] | None:
-        def names() -> Iterator[str]:
-            # Start just before `first`: a prefix of a string sorts before it.
-            kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
-            if delimited:
-                kwargs["Delimiter"] = "/"
-            start = first[:-1]
-            if start > prefix:
-                kwargs["StartAfter"] = start
-            while True:
-                page = self.client.list_objects_v2(**kwargs)
-                for item in page.get("Contents", []):
-                    yield str(item["Key"])
-                if not page.get("IsTruncated"):
-                    return
-                kwargs["ContinuationToken"] = page["NextContinuationToken"]
-
+        # Start just before `first`: a prefix of a string sorts before it.
+        names = (
+            str(item["Key"]) for item in self._listed(bucket, prefix, delimited=delimited, after=first[:-1])
+        )
         try:
-            found = take_until(names(), last, budget)
+            found = take_until(names, last, budget)
         except Exception as error:
             raise self._translate(error, f"s3://{bucket}/{prefix}", bucket) from error
         self._known_buckets.add(bucket)
         return found
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        """Every object under the directory `prefix`: one LIST request per 1,000 objects."""
+        bucket, key = split_bucket_key(prefix, "s3")
+        start = directory_prefix(key)
+        head = prefix[: len(prefix) - len(key)]
+        try:
+            found = [
+                StoredObject(
+                    f"{head}{item['Key']}",
+                    int(item["Size"]),
+                    item["LastModified"].astimezone(UTC),
+                )
+                for item in self._listed(bucket, start)
+            ]
+        except Exception as error:
+            raise self._translate(error, prefix, bucket) from error
+        self._known_buckets.add(bucket)
+        return sorted(found, key=lambda found: found.path)
 
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:
