@@ -22,9 +22,13 @@ def completeness_rule(
     inputs_ready: Callable[[], bool],
     has_inputs: Callable[[], bool],
     inputs_not_newer: Callable[[], bool],
+    outputs_fresh: Callable[[], bool] = lambda: True,
 ) -> bool:
-    """gokart's completeness rule (after `rerun`), given how to answer each question."""
+    """gokart's completeness rule (after `rerun`), given how to answer each question; kart adds
+    `cache_expiration` (`outputs_fresh`, asked only of a task with one whose outputs all exist)."""
     done = outputs_exist()
+    if done and getattr(task, "cache_expiration", None) is not None:
+        done = outputs_fresh()
     if done and (task.strict_check or task.modification_time_check):
         done = inputs_ready()
     if not task.modification_time_check or not done or not has_inputs():

@@ -7,6 +7,7 @@ A task runs when it is not complete and every task between it and the root is no
 
 from __future__ import annotations
 
+import datetime
 import glob
 import os
 import re
@@ -17,6 +18,7 @@ import luigi
 
 import kart_storage
 
+from ._expiry import describe, expiration_of
 from ._identity import unique_id_or_task_id
 from ._task import TaskOnKart
 from ._tree_walk import TaskGraph, TaskNode, newer_input_paths, target_path, walk, will_rerun
@@ -28,6 +30,7 @@ INPUT_NEWER = "an input is newer than the output"
 CODE_CHANGED = "code changed"
 NOT_COMPLETE = "complete() returned False"
 EXTERNAL_MISSING = "external data missing"
+EXPIRED = "output older than cache_expiration"
 
 _UNIQUE_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -92,6 +95,17 @@ def _same_parameters_elsewhere(node: TaskNode, missing_path: str) -> tuple[str, 
     return None
 
 
+def _expired_reason(node: TaskNode) -> RunReason:
+    """`output older than cache_expiration 7 days: written 2026-11-26 04:00:00 UTC (path)`."""
+    expiration = expiration_of(node.task)
+    reason = f"{EXPIRED} {describe(expiration)}" if expiration is not None else EXPIRED
+    written = [
+        f"written {item.written.astimezone(datetime.UTC):%Y-%m-%d %H:%M:%S} UTC ({target_path(item.target)})"
+        for item in node.expired
+    ]
+    return RunReason(node.task, reason, "; ".join(written))
+
+
 def _reasons(graph: TaskGraph, node: TaskNode, running: set[str]) -> list[RunReason]:
     task = node.task
     if _is_external(task):  # nothing can make it: the build fails
@@ -117,6 +131,8 @@ def _reasons(graph: TaskGraph, node: TaskNode, running: set[str]) -> list[RunRea
             reasons.append(RunReason(task, CODE_CHANGED, detail))
         elif not will_rerun(task):
             reasons.append(RunReason(task, OUTPUT_MISSING, ", ".join(missing)))
+    if node.expired and not missing and not will_rerun(task):
+        reasons.append(_expired_reason(node))
     dependencies = [
         dep for dep in dict.fromkeys(node.deps) if dep in running and not _is_external(graph[dep].task)
     ]

@@ -144,6 +144,21 @@ class ExplicitBoolParameter(RequiredValueBoolParameter):
         luigi.Parameter.__init__(self, *args, **kwargs)  # skips BoolParameter's implicit default
 
 
+class OptionalTimeDeltaParameter(  # type: ignore[misc]  # luigi's own Optional* parameters ignore it too
+    luigi.parameter.OptionalParameterMixin[datetime.timedelta], luigi.TimeDeltaParameter
+):
+    """A timedelta or None (`cache_expiration`): text as luigi's TimeDeltaParameter reads it (`7 d`,
+    `7 days`, `P1W`, a number of seconds); an empty text is None, and so is the default."""
+
+    expected_type = datetime.timedelta
+
+    def normalize(self, x: Any) -> Any:
+        """A text given in code is read as on the command line (`cache_expiration="7 d"`)."""
+        if isinstance(x, str):
+            return self.parse(x)
+        return super().normalize(x)
+
+
 # Exact types whose instances can never be a task or a tuple of tasks: most of a task's attributes.
 _NEVER_TASKS: frozenset[type] = frozenset(
     {

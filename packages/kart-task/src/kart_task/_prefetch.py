@@ -8,8 +8,10 @@ with gokart's rule (`completeness_rule`), as `TaskOnKart.complete()` would.
 Only tasks whose answer that derivation gives exactly are answered: TaskOnKart subclasses that keep
 TaskOnKart's `complete()`, whose outputs are kart targets, without `rerun` (its first `complete()`
 deletes the outputs) and without `modification_time_check` (it needs modification times); a
-`strict_check` task only when every requirement's answer is known. Every other task keeps its own
-`complete()`. If the root is complete by itself, nothing else is walked: luigi will not look below it.
+`strict_check` task only when every requirement's answer is known. A task with `cache_expiration` is
+answered only when an output is missing (the listing gives no modification times): with every output
+present, its own `complete()` asks how old they are. Every other task keeps its own `complete()`.
+If the root is complete by itself, nothing else is walked: luigi will not look below it.
 
 A positive answer is final (outputs are written once); a negative one only spares luigi's scheduling
 pass a request: kart's worker checks a task for real right before running it. When the walk fails
@@ -167,12 +169,15 @@ def _rule(node: _Node) -> bool:
         inputs_ready=lambda: _inputs_ready(node),
         has_inputs=_unknown,  # asked only under modification_time_check, never answered here
         inputs_not_newer=_unknown,
+        outputs_fresh=_unknown,  # asked only of a cache_expiration task whose outputs all exist
     )
 
 
 def _root_alone(root: luigi.Task) -> Answers | None:
     """The root's answer when it is complete by its own outputs (luigi then looks no further)."""
     if not _answerable(root) or getattr(root, "strict_check", True):
+        return None
+    if getattr(root, "cache_expiration", None) is not None:  # its outputs' age is not in the listing
         return None
     outputs = _kart_outputs(root)
     if outputs is None or not all(kart_storage.exists_many(outputs)):

@@ -25,9 +25,10 @@ import kart_storage
 from . import _logs, _luigi_targets, _task_class, _task_ids, _task_io, _task_run, _task_targets  # noqa: F401
 from ._build_memo import per_task, requirements, resolved_once
 from ._completeness import completeness_rule, newer_inputs
+from ._expiry import outputs_fresh
 from ._flatten import flatten
 from ._luigi.param_values import param_values
-from ._parameters import ExplicitBoolParameter, _is_task_on_kart_value
+from ._parameters import ExplicitBoolParameter, OptionalTimeDeltaParameter, _is_task_on_kart_value
 from ._prefetch_answers import answer as _prefetched_answer
 
 T = TypeVar("T")
@@ -87,6 +88,13 @@ class TaskOnKart(luigi.Task, Generic[T]):
         default=False,
         significant=False,
         description="Never replace an existing output; a dump that loses a race is skipped.",
+    )
+    cache_expiration: OptionalTimeDeltaParameter = OptionalTimeDeltaParameter(
+        default=None,
+        significant=False,
+        positional=False,
+        description="An output written longer ago than this counts as missing, so the task runs again"
+        " (e.g. `7 d`, `12 hours`, `P1W`; default: never).",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -365,6 +373,7 @@ class TaskOnKart(luigi.Task, Generic[T]):
             inputs_ready=self._inputs_ready,
             has_inputs=lambda: bool(self.input()),
             inputs_not_newer=self._check_modification_time,
+            outputs_fresh=lambda: outputs_fresh(self, flatten(self.output())),
         )
 
     def _inputs_ready(self) -> bool:

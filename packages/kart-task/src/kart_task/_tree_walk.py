@@ -20,6 +20,7 @@ import kart_storage
 
 from ._completeness import completeness_rule, newer_inputs, target_path
 from ._errors import NotATaskError
+from ._expiry import ExpiredOutput, expired_outputs
 from ._flatten import flatten
 from ._identity import unique_id_or_task_id
 from ._task import TaskOnKart
@@ -64,6 +65,7 @@ class TaskNode:
     complete: bool = False
     time_file: LogFile | None = None
     log_file: LogFile | None = None
+    expired: list[ExpiredOutput] = field(default_factory=list)  # outputs past cache_expiration
 
     def missing_outputs(self) -> list[str]:
         return [
@@ -212,6 +214,7 @@ class TaskGraph:
             ),
             has_inputs=lambda: bool(node.deps),
             inputs_not_newer=lambda: not newer_input_paths(node, self),
+            outputs_fresh=lambda: _fresh(node),
         )
 
     # --- supplementary logs -----------------------------------------------------------------
@@ -233,6 +236,12 @@ class TaskGraph:
         if in_memory:
             return dict(in_memory)
         return dict(node.log_file.target.load()) if node.log_file.exists else {}
+
+
+def _fresh(node: TaskNode) -> bool:
+    """No output past the task's cache_expiration; the expired ones are kept on the node for `explain`."""
+    node.expired = expired_outputs(node.task, node.outputs)
+    return not node.expired
 
 
 def will_rerun(task: luigi.Task) -> bool:

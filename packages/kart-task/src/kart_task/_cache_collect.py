@@ -1,0 +1,173 @@
+"""Collecting a workspace's garbage: plan what goes (a dry run), then remove it task by task.
+
+A unit is a task's whole set of files (outputs, companions, logs) or one stray file, so no half-task is
+ever left. Whatever the given roots need stays; the rest goes when roots are given, when it is older than
+an age, or (least recently written first) until the workspace is under a size. Nothing written at or
+after the collection's start goes (a build may be writing it), checked again just before removal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import kart_storage
+from kart_storage._listing import StoredObject, directory_prefix
+
+from ._cache_inventory import CachedTask, Inventory, inventory
+from ._cache_reachability import Needed, needed_by
+from ._errors import OptionError
+
+logger = logging.getLogger("kart_task.cache")
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One unit that goes: a task's files (outputs first) or a stray file, and why."""
+
+    files: list[StoredObject]
+    reason: str
+    task: CachedTask | None = None
+
+    @property
+    def size(self) -> int:
+        return sum(found.size for found in self.files)
+
+
+@dataclass
+class CollectionPlan:
+    workspace: str
+    started_at: datetime
+    removals: list[Removal]
+    #: units left alone because something in them was written at or after `started_at`
+    too_new: list[list[StoredObject]] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[str]:
+        return [found.path for removal in self.removals for found in removal.files]
+
+    @property
+    def size(self) -> int:
+        return sum(removal.size for removal in self.removals)
+
+
+@dataclass
+class CollectionResult:
+    removed: list[str] = field(default_factory=list)
+    #: paths left because they changed after the plan was made (or were gone already)
+    skipped: list[str] = field(default_factory=list)
+    size: int = 0
+
+
+def plan_collection(
+    workspace: str,
+    *,
+    roots: Iterable[Any] = (),
+    older_than: timedelta | None = None,
+    max_size: int | None = None,
+    started_at: datetime | None = None,
+    listed: Inventory | None = None,
+) -> CollectionPlan:
+    """What a collection of `workspace` would remove (nothing is removed here: this is the dry run).
+
+    `roots`: tasks whose graphs are kept; everything else goes. `older_than`: units last written longer
+    ago go. `max_size`: the least recently written units go until the rest fits in that many bytes.
+    `started_at` (default: now) is the collection's start; `listed` an inventory already made."""
+    roots = list(roots)
+    if not roots and older_than is None and max_size is None:
+        raise OptionError("a collection needs roots to keep, an age (older_than) or a size (max_size)")
+    start = (started_at or datetime.now(UTC)).astimezone(UTC)
+    cutoff = _second_floor(start)
+    found = listed if listed is not None else inventory(workspace, read_params=False)
+    needed = needed_by(roots) if roots else Needed()
+    plan = CollectionPlan(workspace, start, [])
+    candidates: list[Removal] = []
+    kept_size = 0
+    for unit in _units(found):
+        if _is_needed(unit, needed):
+            kept_size += unit.size
+        elif any(part.modified >= cutoff for part in unit.files):
+            plan.too_new.append(unit.files)
+            kept_size += unit.size
+        else:
+            candidates.append(unit)
+    rest: list[Removal] = []
+    for unit in candidates:
+        if roots:
+            plan.removals.append(Removal(unit.files, "not needed by the roots", unit.task))
+        elif older_than is not None and _written(unit) < start - older_than:
+            plan.removals.append(Removal(unit.files, f"older than {older_than}", unit.task))
+        else:
+            rest.append(unit)
+    if max_size is not None:
+        size = kept_size + sum(unit.size for unit in rest)
+        for unit in sorted(rest, key=_written):  # least recently written first
+            if size <= max_size:
+                break
+            plan.removals.append(Removal(unit.files, f"workspace over {max_size} bytes", unit.task))
+            size -= unit.size
+    return plan
+
+
+def _units(found: Inventory) -> list[Removal]:
+    units = [Removal(task.files, "", task) for task in found.tasks]
+    return units + [Removal([stray], "") for stray in found.stray]
+
+
+def _is_needed(unit: Removal, needed: Needed) -> bool:
+    if unit.task is not None and unit.task.unique_id in needed.unique_ids:
+        return True
+    return any(needed.has_path(found.path) for found in unit.files)
+
+
+def _written(unit: Removal) -> datetime:
+    return unit.task.written if unit.task is not None else unit.files[0].modified
+
+
+def _second_floor(moment: datetime) -> datetime:
+    """S3 reports times in whole seconds: an object written just after the start may show the start's
+    second, so everything written in that second counts as newer (and stays)."""
+    return moment.replace(microsecond=0)
+
+
+def apply_collection(plan: CollectionPlan) -> CollectionResult:
+    """Remove what `plan` lists, unit by unit, outputs before their companions and logs (so a task
+    counts as missing before its seal or logs go). A unit whose outputs changed since the plan (written
+    at or after the collection's start) is left whole; nothing outside the workspace is ever touched."""
+    result = CollectionResult()
+    prefix = directory_prefix(plan.workspace)
+    cutoff = _second_floor(plan.started_at)
+    for removal in plan.removals:
+        outside = [found.path for found in removal.files if not found.path.startswith(prefix)]
+        if outside:
+            raise OptionError(f"refusing to remove {outside[0]!r}: outside the workspace {plan.workspace!r}")
+        if removal.task is not None and _changed_since(removal.task.outputs, cutoff):
+            result.skipped.extend(found.path for found in removal.files)
+            continue
+        for found in removal.files:
+            try:
+                kart_storage.filesystem_for(found.path).remove(found.path)
+            except kart_storage.TargetNotFoundError:
+                result.skipped.append(found.path)  # gone meanwhile: the goal is reached
+                continue
+            result.removed.append(found.path)
+            result.size += found.size
+    logger.info("removed %d files (%d bytes) from %s", len(result.removed), result.size, plan.workspace)
+    return result
+
+
+def _changed_since(outputs: list[StoredObject], cutoff: datetime) -> bool:
+    """Whether an output was rewritten at or after `cutoff` (one time request per output)."""
+    for found in outputs:
+        try:
+            if kart_storage.filesystem_for(found.path).last_modified(found.path) >= cutoff:
+                return True
+        except kart_storage.TargetNotFoundError:
+            continue
+    return False
+
+
+__all__ = ["CollectionPlan", "CollectionResult", "Removal", "apply_collection", "plan_collection"]
