@@ -19,7 +19,7 @@ from _request_log import RequestLog
 from _servers import Server
 from kart_storage._listing import list_objects
 from kart_task import TaskOnKart
-from kart_task._cache_collect import apply_collection, plan_collection
+from kart_task._cache_collect import CollectionPlan, Removal, apply_collection, plan_collection
 from kart_task._cache_inventory import inventory, named_unique_id
 
 _STRAYS = ("stray.txt", "misc/notes.csv", "log/README")
@@ -211,3 +211,61 @@ def test_age_and_size_choose_the_least_recently_written(tmp_path: Path, calls: s
 def test_a_collection_needs_a_criterion(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="roots to keep"):
         plan_collection(str(tmp_path))
+
+
+def test_companions_follow_their_output_or_log_on_a_memory_workspace() -> None:
+    workspace = f"memory://ws-{uuid.uuid4().hex}"
+    uid = "0123456789abcdef0123456789abcdef"
+    output = f"{workspace}/pkg/mod/Task_{uid}.pkl"
+    log = f"{workspace}/log/task_params/Task_{uid}.pkl"
+    for path in (
+        output,
+        f"{output}.kart-digest",
+        log,
+        f"{log}.kart-digest",
+        f"{workspace}/gone.pkl.kart-digest",
+    ):
+        _write(path)
+
+    found = inventory(workspace, read_params=False)
+
+    (task,) = found.tasks
+    assert (task.task_family, task.unique_id) == ("Task", uid)
+    assert [f.path for f in task.files[:2]] == [output, log]  # the bytes before their seals
+    assert sorted(f.path for f in task.files[2:]) == sorted([f"{output}.kart-digest", f"{log}.kart-digest"])
+    assert [f.path for f in found.stray] == [f"{workspace}/gone.pkl.kart-digest"]  # its output is gone
+
+
+def test_an_output_rewritten_after_the_plan_stays_whole(tmp_path: Path, calls: str) -> None:
+    workspace = str(tmp_path / "ws")
+    _filled(workspace, calls)
+    old = (datetime.now(UTC) - timedelta(days=1)).timestamp()
+    for found in list_objects(workspace):
+        os.utime(found.path, (old, old))
+    plan = plan_collection(workspace, roots=[_root(workspace, calls, 1)])
+    rewritten = _GcLeaf(size=2, calls=calls, workspace_directory=workspace)
+    rewritten.dump([0, 1])  # a build writes it again between the plan and its application
+
+    result = apply_collection(plan)
+
+    leaf_files = [
+        f.path
+        for r in plan.removals
+        if r.task and r.task.unique_id == rewritten.make_unique_id()
+        for f in r.files
+    ]
+    assert leaf_files
+    assert set(leaf_files) <= set(result.skipped)
+    assert all(os.path.exists(path) for path in leaf_files)
+    assert not os.path.exists(f"{workspace}/stray.txt")
+
+
+def test_nothing_outside_the_workspace_is_removed(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("keep")
+    stray = kart_storage._listing.StoredObject(str(outside), 4, datetime(2000, 1, 1, tzinfo=UTC))
+    plan = CollectionPlan(str(tmp_path / "ws"), datetime.now(UTC), [Removal([stray], "forged")])
+
+    with pytest.raises(ValueError, match="outside the workspace"):
+        apply_collection(plan)
+    assert outside.exists()

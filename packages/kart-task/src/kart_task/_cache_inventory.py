@@ -45,8 +45,10 @@ class CachedTask:
 
     @property
     def files(self) -> list[StoredObject]:
-        """Outputs first, then their companions, then the logs: the order a collection removes them in."""
-        return [*self.outputs, *self.companions, *self.logs]
+        """Outputs first (the task then counts as missing), then the logs, then the companions (seals,
+        locks, temporaries) of both, which never go before the bytes they belong to: the order a
+        collection removes them in."""
+        return [*self.outputs, *self.logs, *self.companions]
 
     @property
     def size(self) -> int:
@@ -110,7 +112,7 @@ def inventory(workspace: str, *, read_params: bool = True) -> Inventory:
     listed = list_objects(workspace)
     prefix = directory_prefix(workspace)  # how every listed path starts
     tasks: dict[str, CachedTask] = {}
-    outputs_by_path: dict[str, str] = {}
+    owners: dict[str, str] = {}  # output or log path -> unique id
     stray: list[StoredObject] = []
     companions: list[StoredObject] = []
 
@@ -128,11 +130,12 @@ def inventory(workspace: str, *, read_params: bool = True) -> Inventory:
             task = task_for(named[1], named[0])
             task.task_family = named[0]  # a log is named after the class itself
             task.logs.append(found)
+            owners[found.path] = named[1]
         else:
             task_for(named[1], named[0]).outputs.append(found)
-            outputs_by_path[found.path] = named[1]
+            owners[found.path] = named[1]
     for found in companions:
-        uid = outputs_by_path.get(companion_owner(found.path) or "")
+        uid = owners.get(companion_owner(found.path) or "")
         if uid is None:
             stray.append(found)  # its output is gone (or never was a task's)
         else:
