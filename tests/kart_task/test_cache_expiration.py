@@ -10,7 +10,6 @@ import datetime
 import os
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,7 @@ import pytest
 import kart_storage
 import kart_task
 from _servers import Server
-from kart_task import TaskOnKart
-from kart_task import _expiry
+from kart_task import TaskOnKart, _expiry
 from kart_task._prefetch import prefetch
 
 WEEK = datetime.timedelta(days=7)
@@ -236,8 +234,8 @@ def gcs_workspace(gcs_server: Server) -> str:
 
 
 @pytest.fixture(params=["s3", "gcs"])
-def store(request: pytest.FixtureRequest) -> Iterator[str]:
-    yield str(request.getfixturevalue(f"{request.param}_workspace"))
+def store(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue(f"{request.param}_workspace"))
 
 
 def _later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
