@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import kart_storage
 from _request_log import RequestLog
 from _servers import Server, moto_s3_server, point_boto3_at, running
-from kart_task._cache_inventory import inventory
+from kart_task._cache_inventory import cache_inventory
 
 OUTPUTS = 20_000
 
@@ -56,7 +56,7 @@ def test_inventory_of_20000_outputs_on_s3(s3_server: Server) -> None:
     log = RequestLog(s3_server)
 
     started = time.perf_counter()
-    found = inventory(f"s3://{bucket}/ws", read_params=False)
+    found = cache_inventory(f"s3://{bucket}/ws", read_params=False)
     seconds = time.perf_counter() - started
 
     counts = log.counts()

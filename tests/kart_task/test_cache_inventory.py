@@ -20,7 +20,7 @@ from _servers import Server
 from kart_storage._listing import list_objects
 from kart_task import TaskOnKart
 from kart_task._cache_collect import CollectionPlan, Removal, apply_collection, plan_collection
-from kart_task._cache_inventory import inventory, named_unique_id
+from kart_task._cache_inventory import cache_inventory, named_unique_id
 
 _STRAYS = ("stray.txt", "misc/notes.csv", "log/README")
 
@@ -105,7 +105,7 @@ def test_the_inventory_attributes_every_file(store: tuple[str, Server | None], c
     workspace, _ = store
     _filled(workspace, calls)
 
-    found = inventory(workspace)
+    found = cache_inventory(workspace)
 
     attributed = [f.path for task in found.tasks for f in task.files] + [f.path for f in found.stray]
     assert sorted(attributed) == [f.path for f in list_objects(workspace)]  # each file exactly once
@@ -131,7 +131,7 @@ def test_the_inventory_attributes_every_file(store: tuple[str, Server | None], c
 def test_gc_keeps_exactly_what_the_root_needs(store: tuple[str, Server | None], calls: str) -> None:
     workspace, _ = store
     _filled(workspace, calls)
-    before = inventory(workspace, read_params=False)
+    before = cache_inventory(workspace, read_params=False)
     root = _root(workspace, calls, 1)
     keep = {root.make_unique_id(), root.requires().make_unique_id()}
 
@@ -179,7 +179,7 @@ def test_the_inventory_costs_list_pages_only(store: tuple[str, Server | None], c
     _filled(workspace, calls)
     log = RequestLog(server)
 
-    found = inventory(workspace, read_params=False)
+    found = cache_inventory(workspace, read_params=False)
     plan_collection(workspace, older_than=timedelta(days=1), listed=found, started_at=_later())
 
     assert len(found.tasks) == 4
@@ -189,7 +189,7 @@ def test_the_inventory_costs_list_pages_only(store: tuple[str, Server | None], c
 def test_age_and_size_choose_the_least_recently_written(tmp_path: Path, calls: str) -> None:
     workspace = str(tmp_path / "ws")
     _filled(workspace, calls)
-    found = inventory(workspace, read_params=False)
+    found = cache_inventory(workspace, read_params=False)
     old = datetime.now(UTC) - timedelta(days=10)
     oldest = found.tasks[0]
     for task in found.tasks:  # every file ten days old, the first task's a day older still
@@ -198,7 +198,7 @@ def test_age_and_size_choose_the_least_recently_written(tmp_path: Path, calls: s
             os.utime(f.path, (moment, moment))
     for name in _STRAYS:
         os.utime(f"{workspace}/{name}", (old.timestamp() + 60, old.timestamp() + 60))
-    found = inventory(workspace, read_params=False)
+    found = cache_inventory(workspace, read_params=False)
 
     by_age = plan_collection(workspace, older_than=timedelta(days=10, hours=12), listed=found)
     assert [r.task.unique_id for r in by_age.removals if r.task] == [oldest.unique_id]
@@ -227,7 +227,7 @@ def test_companions_follow_their_output_or_log_on_a_memory_workspace() -> None:
     ):
         _write(path)
 
-    found = inventory(workspace, read_params=False)
+    found = cache_inventory(workspace, read_params=False)
 
     (task,) = found.tasks
     assert (task.task_family, task.unique_id) == ("Task", uid)

@@ -51,6 +51,7 @@ from ._in_memory import InMemoryCacheRepository, InMemoryData, InMemoryTarget, m
 from ._integrity import IntegrityWarning, parse_verify_integrity
 from ._labels import RequiredTaskOutput, task_state_labels
 from ._large_frames import LargeDataFrameProcessor
+from ._listing import ListingFileSystem, StoredObject, list_objects
 from ._model import ModelTarget, make_model_target
 from ._naming import make_file_path
 from ._processors.base import (
@@ -123,6 +124,7 @@ __all__ = [
     "JsonFileProcessorPolars",
     "KartStorageError",
     "LargeDataFrameProcessor",
+    "ListingFileSystem",
     "LocalFileSystem",
     "LockFactory",
     "LockWrappers",
@@ -145,6 +147,7 @@ __all__ = [
     "SingleFileTarget",
     "StorageArgumentError",
     "StorageConfigurationError",
+    "StoredObject",
     "StreamFormat",
     "TargetExistsError",
     "TargetNotFoundError",
@@ -165,6 +168,7 @@ __all__ = [
     "filesystem_for",
     "has_polars",
     "join_workspace",
+    "list_objects",
     "make_file_path",
     "make_file_processor",
     "make_in_memory_target",

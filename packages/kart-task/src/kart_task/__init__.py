@@ -19,6 +19,9 @@ from ._build import (
 )
 from ._build import _get_output as load_task_output
 from ._build import _reset_register as reset_task_register
+from ._cache_collect import CollectionPlan, CollectionResult, Removal, apply_collection, plan_collection
+from ._cache_inventory import CachedTask, CacheInventory, FamilyTotals, cache_inventory
+from ._cache_reachability import NeededOutputs, needed_by
 from ._config_file import add_config
 from ._config_params import inherits_config_params
 from ._errors import (
@@ -80,6 +83,10 @@ __version__ = "0.1.0"
 __all__ = [
     "TASK_ON_KART_TYPE",
     "BuildArgumentError",
+    "CacheInventory",
+    "CachedTask",
+    "CollectionPlan",
+    "CollectionResult",
     "CompleteCheckError",
     "CompleteValueError",
     "ConfigFileError",
@@ -89,6 +96,7 @@ __all__ = [
     "EventAggregator",
     "ExplicitBoolParameter",
     "FailureEvent",
+    "FamilyTotals",
     "FlattenableItems",
     "FrameMismatchError",
     "GokartBuildError",
@@ -96,12 +104,14 @@ __all__ = [
     "KartTaskError",
     "ListTaskInstanceParameter",
     "LoggerConfig",
+    "NeededOutputs",
     "NotATaskError",
     "OptionError",
     "PandasTypeConfig",
     "PandasTypeConfigMap",
     "PandasTypeError",
     "ParameterTypeError",
+    "Removal",
     "RequiredTask",
     "RunFailure",
     "RunFlags",
@@ -128,8 +138,10 @@ __all__ = [
     "__version__",
     "add_config",
     "all_required_tasks",
+    "apply_collection",
     "assert_frame_contents_equal",
     "build",
+    "cache_inventory",
     "dataframe_type_of",
     "delete_local_unnecessary_outputs",
     "dump_task_info_graph",
@@ -150,6 +162,8 @@ __all__ = [
     "make_tree_info",
     "make_tree_info_table_list",
     "map_flattenable_items",
+    "needed_by",
+    "plan_collection",
     "process_task_info",
     "requires_info",
     "reset",

@@ -17,8 +17,8 @@ from typing import Any
 import kart_storage
 from kart_storage._listing import StoredObject, directory_prefix
 
-from ._cache_inventory import CachedTask, Inventory, inventory
-from ._cache_reachability import Needed, needed_by
+from ._cache_inventory import CachedTask, CacheInventory, cache_inventory
+from ._cache_reachability import NeededOutputs, needed_by
 from ._errors import OptionError
 
 logger = logging.getLogger("kart_task.cache")
@@ -69,7 +69,7 @@ def plan_collection(
     older_than: timedelta | None = None,
     max_size: int | None = None,
     started_at: datetime | None = None,
-    listed: Inventory | None = None,
+    listed: CacheInventory | None = None,
 ) -> CollectionPlan:
     """What a collection of `workspace` would remove (nothing is removed here: this is the dry run).
 
@@ -81,8 +81,8 @@ def plan_collection(
         raise OptionError("a collection needs roots to keep, an age (older_than) or a size (max_size)")
     start = (started_at or datetime.now(UTC)).astimezone(UTC)
     cutoff = _second_floor(start)
-    found = listed if listed is not None else inventory(workspace, read_params=False)
-    needed = needed_by(roots) if roots else Needed()
+    found = listed if listed is not None else cache_inventory(workspace, read_params=False)
+    needed = needed_by(roots) if roots else NeededOutputs()
     plan = CollectionPlan(workspace, start, [])
     candidates: list[Removal] = []
     kept_size = 0
@@ -112,12 +112,12 @@ def plan_collection(
     return plan
 
 
-def _units(found: Inventory) -> list[Removal]:
+def _units(found: CacheInventory) -> list[Removal]:
     units = [Removal(task.files, "", task) for task in found.tasks]
     return units + [Removal([stray], "") for stray in found.stray]
 
 
-def _is_needed(unit: Removal, needed: Needed) -> bool:
+def _is_needed(unit: Removal, needed: NeededOutputs) -> bool:
     if unit.task is not None and unit.task.unique_id in needed.unique_ids:
         return True
     return any(needed.has_path(found.path) for found in unit.files)

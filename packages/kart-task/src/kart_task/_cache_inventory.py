@@ -69,7 +69,7 @@ class FamilyTotals:
 
 
 @dataclass
-class Inventory:
+class CacheInventory:
     """Every file under `workspace`: attributed to a task, or stray (written by no task kart knows)."""
 
     workspace: str
@@ -104,7 +104,7 @@ def _relative(path: str, prefix: str) -> str:
     return path[len(prefix) :].replace("\\", "/")
 
 
-def inventory(workspace: str, *, read_params: bool = True) -> Inventory:
+def cache_inventory(workspace: str, *, read_params: bool = True) -> CacheInventory:
     """Attribute every file under `workspace` (a local path, `s3://`, `gs://` or `memory://`).
 
     `read_params` loads each task's parameters log (one read per task); without it the inventory costs
@@ -140,7 +140,7 @@ def inventory(workspace: str, *, read_params: bool = True) -> Inventory:
             stray.append(found)  # its output is gone (or never was a task's)
         else:
             tasks[uid].companions.append(found)
-    result = Inventory(workspace, sorted(tasks.values(), key=_task_order), sorted(stray, key=_path))
+    result = CacheInventory(workspace, sorted(tasks.values(), key=_task_order), sorted(stray, key=_path))
     if read_params:
         for task in result.tasks:
             task.params = _read_params(task)
@@ -174,4 +174,4 @@ def _relative_kind(path: str) -> str:
     return f"{posixpath.basename(posixpath.dirname(parent))}/{posixpath.basename(parent)}"
 
 
-__all__ = ["CachedTask", "FamilyTotals", "Inventory", "inventory", "named_unique_id"]
+__all__ = ["CachedTask", "FamilyTotals", "CacheInventory", "cache_inventory", "named_unique_id"]

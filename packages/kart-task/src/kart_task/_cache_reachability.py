@@ -16,7 +16,7 @@ from ._tree_walk import walk
 
 
 @dataclass
-class Needed:
+class NeededOutputs:
     """The output paths and unique ids the roots' graphs reach."""
 
     paths: set[str] = field(default_factory=set)
@@ -33,9 +33,9 @@ def comparable(path: str) -> str:
     return os.path.normcase(os.path.realpath(os.path.abspath(path)))
 
 
-def needed_by(roots: Iterable[Any]) -> Needed:
+def needed_by(roots: Iterable[Any]) -> NeededOutputs:
     """Everything the graphs of `roots` (luigi tasks) reach, each task once however many roots share it."""
-    needed = Needed()
+    needed = NeededOutputs()
     for root in roots:
         for node in walk(root).nodes.values():
             needed.unique_ids.add(node.unique_id)
@@ -43,4 +43,4 @@ def needed_by(roots: Iterable[Any]) -> Needed:
     return needed
 
 
-__all__ = ["Needed", "comparable", "needed_by"]
+__all__ = ["NeededOutputs", "comparable", "needed_by"]
