@@ -6,6 +6,7 @@ size would cost one request per file, while a listing page carries a thousand of
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -27,18 +28,31 @@ class StoredObject:
 class ListingFileSystem(Protocol):
     """A file system that can list a directory prefix (every built-in backend)."""
 
-    def list_objects(self, prefix: str) -> list[StoredObject]:
-        """Every object under the directory `prefix` (recursively), sorted by path."""
+    def iter_objects(self, prefix: str) -> Iterator[StoredObject]:
+        """Every object under the directory `prefix` (recursively), in the store's order, as listed."""
         ...
 
 
-def list_objects(prefix: str) -> list[StoredObject]:
+def list_objects(
+    prefix: str, *, on_object: Callable[[StoredObject], None] | None = None
+) -> list[StoredObject]:
     """Every object under the directory `prefix` (`s3://b/ws`, `gs://b/ws`, `memory://ws`, `/tmp/ws`),
-    sorted by path: one LIST request per page on object stores, never one request per object."""
+    sorted by path: one LIST request per page on object stores, never one request per object.
+
+    `on_object` is called with each object as it is listed (a progress bar on a long listing)."""
     filesystem = filesystem_for(prefix)
     if not isinstance(filesystem, ListingFileSystem):
         raise StorageArgumentError(f"the file system of {prefix!r} cannot list objects")
-    return filesystem.list_objects(prefix)
+    found = []
+    for stored in filesystem.iter_objects(prefix):
+        if on_object is not None:
+            on_object(stored)
+        found.append(stored)
+    return sorted(found, key=_by_path)
+
+
+def _by_path(stored: StoredObject) -> str:
+    return stored.path
 
 
 def directory_prefix(key: str) -> str:

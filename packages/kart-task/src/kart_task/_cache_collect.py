@@ -8,12 +8,16 @@ after the collection's start goes (a build may be writing it), checked again jus
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable
+import os
+import posixpath
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import kart_lock
 import kart_storage
 from kart_storage._listing import StoredObject, directory_prefix
 
@@ -39,6 +43,8 @@ class Removal:
 
 @dataclass
 class CollectionPlan:
+    """What a collection would remove (the dry run's answer), made at `started_at`."""
+
     workspace: str
     started_at: datetime
     removals: list[Removal]
@@ -56,10 +62,14 @@ class CollectionPlan:
 
 @dataclass
 class CollectionResult:
+    """What a collection removed, and what it left because it changed or was being written."""
+
     removed: list[str] = field(default_factory=list)
     #: paths left because they changed after the plan was made (or were gone already)
     skipped: list[str] = field(default_factory=list)
     size: int = 0
+    #: paths left whole because a writer held their task's Redis dump lock
+    locked: list[str] = field(default_factory=list)
 
 
 def plan_collection(
@@ -133,30 +143,77 @@ def _second_floor(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def apply_collection(plan: CollectionPlan) -> CollectionResult:
+def apply_collection(
+    plan: CollectionPlan,
+    *,
+    redis_host: str | None = None,
+    redis_port: int | None = None,
+    on_unit: Callable[[Removal], None] | None = None,
+) -> CollectionResult:
     """Remove what `plan` lists, unit by unit, outputs before their companions and logs (so a task
     counts as missing before its seal or logs go). A unit whose outputs changed since the plan (written
-    at or after the collection's start) is left whole; nothing outside the workspace is ever touched."""
+    at or after the collection's start) is left whole; nothing outside the workspace is ever touched.
+
+    With `redis_host` and `redis_port` (the tasks' own settings), a task's unit is removed only while
+    holding each output's dump lock, the lock a task with those settings takes to write it: a unit
+    whose lock a writer holds is left whole (`locked`). `on_unit` is called after each unit."""
     result = CollectionResult()
     prefix = directory_prefix(plan.workspace)
+    outside = [
+        found.path
+        for removal in plan.removals
+        for found in removal.files
+        if not found.path.startswith(prefix)
+    ]
+    if outside:
+        raise OptionError(f"refusing to remove {outside[0]!r}: outside the workspace {plan.workspace!r}")
     cutoff = _second_floor(plan.started_at)
     for removal in plan.removals:
-        outside = [found.path for found in removal.files if not found.path.startswith(prefix)]
-        if outside:
-            raise OptionError(f"refusing to remove {outside[0]!r}: outside the workspace {plan.workspace!r}")
-        if removal.task is not None and _changed_since(removal.task.outputs, cutoff):
-            result.skipped.extend(found.path for found in removal.files)
-            continue
-        for found in removal.files:
-            try:
-                kart_storage.filesystem_for(found.path).remove(found.path)
-            except kart_storage.TargetNotFoundError:
-                result.skipped.append(found.path)  # gone meanwhile: the goal is reached
-                continue
-            result.removed.append(found.path)
-            result.size += found.size
+        with _dump_locks(removal, redis_host, redis_port) as held:
+            if not held:
+                result.locked.extend(found.path for found in removal.files)
+            elif removal.task is not None and _changed_since(removal.task.outputs, cutoff):
+                result.skipped.extend(found.path for found in removal.files)
+            else:
+                _remove_unit(removal, result)
+        if on_unit is not None:
+            on_unit(removal)
     logger.info("removed %d files (%d bytes) from %s", len(result.removed), result.size, plan.workspace)
     return result
+
+
+def _remove_unit(removal: Removal, result: CollectionResult) -> None:
+    for found in removal.files:
+        try:
+            kart_storage.filesystem_for(found.path).remove(found.path)
+        except kart_storage.TargetNotFoundError:
+            result.skipped.append(found.path)  # gone meanwhile: the goal is reached
+            continue
+        result.removed.append(found.path)
+        result.size += found.size
+
+
+def dump_lock_key(output_path: str) -> str:
+    """The key a task's dump of `output_path` locks: gokart's `<name before the id>_<unique id>`, which
+    for a file named `<Class>_<unique id>.<ext>` is its name without the suffix."""
+    return os.path.splitext(posixpath.basename(output_path.replace("\\", "/")))[0]
+
+
+@contextlib.contextmanager
+def _dump_locks(removal: Removal, host: str | None, port: int | None) -> Iterator[bool]:
+    """Hold the dump locks of the unit's outputs (none without Redis or for a stray file); False when a
+    writer holds one. The locks expire on their own if this process dies (the tasks' 180 s default)."""
+    if host is None or port is None or removal.task is None:
+        yield True
+        return
+    with contextlib.ExitStack() as stack:
+        for found in removal.task.outputs:
+            lock = kart_lock.RedisLock(dump_lock_key(found.path), host=host, port=port)
+            if not lock.acquire(blocking=False):
+                yield False
+                return
+            stack.callback(lock.release)
+        yield True
 
 
 def _changed_since(outputs: list[StoredObject], cutoff: datetime) -> bool:
@@ -170,4 +227,11 @@ def _changed_since(outputs: list[StoredObject], cutoff: datetime) -> bool:
     return False
 
 
-__all__ = ["CollectionPlan", "CollectionResult", "Removal", "apply_collection", "plan_collection"]
+__all__ = [
+    "CollectionPlan",
+    "CollectionResult",
+    "Removal",
+    "apply_collection",
+    "dump_lock_key",
+    "plan_collection",
+]

@@ -15,6 +15,8 @@ import os
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +28,9 @@ from kart_storage._listing import StoredObject, directory_prefix, list_objects
 from ._logs import TASK_PARAMS
 
 logger = logging.getLogger("kart_task.cache")
+
+#: parameters logs read at once from an object store (each read is one GET: latency, not CPU)
+_PARAM_READERS = 16
 
 #: `<stem>_<32 hex digits>`: the name of a file written under a task's unique id (before the suffix)
 _WITH_UNIQUE_ID = re.compile(r"^(?P<stem>.+)_(?P<uid>[0-9a-f]{32})$")
@@ -62,6 +67,8 @@ class CachedTask:
 
 @dataclass(frozen=True)
 class FamilyTotals:
+    """What one task family holds in a workspace: tasks, files (outputs, logs, companions), bytes."""
+
     task_family: str
     tasks: int
     files: int
@@ -104,12 +111,19 @@ def _relative(path: str, prefix: str) -> str:
     return path[len(prefix) :].replace("\\", "/")
 
 
-def cache_inventory(workspace: str, *, read_params: bool = True) -> CacheInventory:
+def cache_inventory(
+    workspace: str,
+    *,
+    read_params: bool = True,
+    on_object: Callable[[StoredObject], None] | None = None,
+    on_task: Callable[[CachedTask], None] | None = None,
+) -> CacheInventory:
     """Attribute every file under `workspace` (a local path, `s3://`, `gs://` or `memory://`).
 
-    `read_params` loads each task's parameters log (one read per task); without it the inventory costs
-    the listing alone."""
-    listed = list_objects(workspace)
+    `read_params` loads each task's parameters log (one read per task, 16 at a time); without it the
+    inventory costs the listing alone. `on_object` is called per listed file and `on_task` per task
+    whose parameters were read (progress bars)."""
+    listed = list_objects(workspace, on_object=on_object)
     prefix = directory_prefix(workspace)  # how every listed path starts
     tasks: dict[str, CachedTask] = {}
     owners: dict[str, str] = {}  # output or log path -> unique id
@@ -142,9 +156,19 @@ def cache_inventory(workspace: str, *, read_params: bool = True) -> CacheInvento
             tasks[uid].companions.append(found)
     result = CacheInventory(workspace, sorted(tasks.values(), key=_task_order), sorted(stray, key=_path))
     if read_params:
-        for task in result.tasks:
-            task.params = _read_params(task)
+        _read_all_params(result.tasks, on_task)
     return result
+
+
+def _read_all_params(tasks: list[CachedTask], on_task: Callable[[CachedTask], None] | None) -> None:
+    def read(task: CachedTask) -> CachedTask:
+        task.params = _read_params(task)
+        return task
+
+    with ThreadPoolExecutor(max_workers=_PARAM_READERS, thread_name_prefix="kart-cache-params") as pool:
+        for task in pool.map(read, tasks):
+            if on_task is not None:
+                on_task(task)
 
 
 def _task_order(task: CachedTask) -> tuple[str, str]:
@@ -174,4 +198,4 @@ def _relative_kind(path: str) -> str:
     return f"{posixpath.basename(posixpath.dirname(parent))}/{posixpath.basename(parent)}"
 
 
-__all__ = ["CachedTask", "FamilyTotals", "CacheInventory", "cache_inventory", "named_unique_id"]
+__all__ = ["CacheInventory", "CachedTask", "FamilyTotals", "cache_inventory", "named_unique_id"]

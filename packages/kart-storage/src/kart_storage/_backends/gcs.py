@@ -198,19 +198,16 @@ class GCSFileSystem(LazyClientStore):
         self._known_buckets.add(bucket)
         return found
 
-    def list_objects(self, prefix: str) -> list[StoredObject]:
+    def iter_objects(self, prefix: str) -> Iterator[StoredObject]:
         """Every object under the directory `prefix`: one LIST request per 1,000 objects."""
         bucket, key = split_bucket_key(prefix, "gs")
         head = prefix[: len(prefix) - len(key)]
         try:
-            found = [
-                StoredObject(f"{head}{blob.name}", int(blob.size), blob.updated.astimezone(UTC))
-                for blob in self._listed(bucket, directory_prefix(key))
-            ]
+            for blob in self._listed(bucket, directory_prefix(key)):
+                yield StoredObject(f"{head}{blob.name}", int(blob.size), blob.updated.astimezone(UTC))
         except Exception as error:
             raise self._bucket_failure(error, prefix, bucket) from error
         self._known_buckets.add(bucket)
-        return sorted(found, key=lambda found: found.path)
 
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:

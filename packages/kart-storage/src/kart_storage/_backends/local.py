@@ -101,10 +101,9 @@ class LocalFileSystem:
         # A stat is a few microseconds: threads would only add overhead here.
         return [os.path.exists(path) for path in paths]
 
-    def list_objects(self, prefix: str) -> list[StoredObject]:
+    def iter_objects(self, prefix: str) -> Iterator[StoredObject]:
         """Every file under the directory `prefix` (an os.scandir walk; symlinks are not followed, a
         missing directory lists nothing). Paths keep the prefix's spelling."""
-        found: list[StoredObject] = []
         pending = [prefix]
         while pending:
             directory = pending.pop()
@@ -121,8 +120,7 @@ class LocalFileSystem:
                     except FileNotFoundError:
                         continue  # removed since the directory was read
                     modified = datetime.fromtimestamp(status.st_mtime, tz=UTC)
-                    found.append(StoredObject(entry.path, status.st_size, modified))
-        return sorted(found, key=lambda found: found.path)
+                    yield StoredObject(entry.path, status.st_size, modified)
 
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:

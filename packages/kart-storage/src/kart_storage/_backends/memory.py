@@ -44,7 +44,7 @@ class MemoryFileSystem:
         with self._lock:
             return [path in self._entries for path in paths]
 
-    def list_objects(self, prefix: str) -> list[StoredObject]:
+    def iter_objects(self, prefix: str) -> Iterator[StoredObject]:
         """Every stored path under the directory `prefix` (`memory://ws` lists `memory://ws/...`)."""
         start = directory_prefix(prefix)
         with self._lock:
@@ -53,7 +53,7 @@ class MemoryFileSystem:
                 for path, entry in self._entries.items()
                 if path.startswith(start)
             ]
-        return sorted(found, key=lambda found: found.path)
+        yield from found
 
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:

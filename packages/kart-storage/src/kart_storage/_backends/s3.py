@@ -243,24 +243,18 @@ class S3FileSystem(LazyClientStore):
         self._known_buckets.add(bucket)
         return found
 
-    def list_objects(self, prefix: str) -> list[StoredObject]:
+    def iter_objects(self, prefix: str) -> Iterator[StoredObject]:
         """Every object under the directory `prefix`: one LIST request per 1,000 objects."""
         bucket, key = split_bucket_key(prefix, "s3")
-        start = directory_prefix(key)
         head = prefix[: len(prefix) - len(key)]
         try:
-            found = [
-                StoredObject(
-                    f"{head}{item['Key']}",
-                    int(item["Size"]),
-                    item["LastModified"].astimezone(UTC),
+            for item in self._listed(bucket, directory_prefix(key)):
+                yield StoredObject(
+                    f"{head}{item['Key']}", int(item["Size"]), item["LastModified"].astimezone(UTC)
                 )
-                for item in self._listed(bucket, start)
-            ]
         except Exception as error:
             raise self._translate(error, prefix, bucket) from error
         self._known_buckets.add(bucket)
-        return sorted(found, key=lambda found: found.path)
 
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:
