@@ -65,11 +65,13 @@ def test_a_unit_whose_dump_lock_is_held_stays_whole(tmp_path: Path, redis_srv: S
         writer.release()
     assert sorted(result.locked) == sorted(f.path for f in busy_files)
     assert all(Path(f.path).exists() for f in busy_files)
-    assert not _leaf(tmp_path, 2).complete() and _leaf(tmp_path, 1).complete()
+    assert not _leaf(tmp_path, 2).complete()
+    assert _leaf(tmp_path, 1).complete()
 
     again = kart_task.plan_collection(str(tmp_path), older_than=timedelta(0), started_at=_later())
     result = kart_task.apply_collection(again, redis_host=HOST, redis_port=redis_srv.port)
-    assert result.locked == [] and not _leaf(tmp_path, 1).complete()
+    assert result.locked == []
+    assert not _leaf(tmp_path, 1).complete()
     assert list_objects(str(tmp_path)) == []
 
 
