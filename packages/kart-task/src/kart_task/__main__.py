@@ -1,0 +1,8 @@
+"""`python -m kart_task cache ls|du|gc WORKSPACE ...` (the `kart-task` command)."""
+
+from __future__ import annotations
+
+from ._cache_cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())
