@@ -81,3 +81,37 @@ def test_a_file_system_that_cannot_list_is_named() -> None:
     kart_storage.register_filesystem("plain", lambda: Plain())  # type: ignore[arg-type,return-value]
     with pytest.raises(kart_storage.StorageArgumentError, match="plain://x"):
         list_objects("plain://x")
+
+
+def _unfinished_upload(client: Any, bucket: str, key: str) -> str:
+    upload_id = str(client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"])
+    client.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=1, Body=b"x" * 1024)
+    return upload_id
+
+
+def test_s3_lists_unfinished_uploads_page_by_page(s3_server: Server, s3_root: str) -> None:
+    filesystem: Any = kart_storage.filesystem_for(s3_root + "/")
+    bucket = s3_root.removeprefix("s3://")
+    ids = {_unfinished_upload(filesystem.client, bucket, f"ws/T_{index}.pkl") for index in range(3)}
+    _unfinished_upload(filesystem.client, bucket, "ws2/T_0.pkl")  # a sibling prefix: not listed
+    log = RequestLog(s3_server)
+
+    found = kart_storage.list_unfinished_uploads(f"{s3_root}/ws")
+
+    assert {upload.upload_id for upload in found} == ids
+    assert {upload.path for upload in found} == {f"{s3_root}/ws/T_{index}.pkl" for index in range(3)}
+    assert log.counts() == {"list": 1}
+
+
+def test_aborting_an_upload_twice_is_not_an_error(s3_root: str) -> None:
+    filesystem: Any = kart_storage.filesystem_for(s3_root + "/")
+    _unfinished_upload(filesystem.client, s3_root.removeprefix("s3://"), "ws/x/Gone.pkl")
+    (upload,) = kart_storage.list_unfinished_uploads(f"{s3_root}/ws")
+    kart_storage.abort_unfinished_upload(upload)
+    kart_storage.abort_unfinished_upload(upload)
+    assert kart_storage.list_unfinished_uploads(f"{s3_root}/ws") == []
+
+
+def test_stores_without_multipart_uploads_list_none(tmp_path: Any) -> None:
+    assert kart_storage.list_unfinished_uploads(str(tmp_path)) == []
+    assert kart_storage.list_unfinished_uploads("memory://ws") == []

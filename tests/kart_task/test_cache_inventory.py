@@ -172,10 +172,10 @@ def test_a_file_written_after_the_start_survives(store: tuple[str, Server | None
     assert f"{workspace}/late/new_file.bin" in [f.path for f in list_objects(workspace)]
 
 
+@pytest.mark.parametrize("store", ["s3", "gcs"], indirect=True)
 def test_the_inventory_costs_list_pages_only(store: tuple[str, Server | None], calls: str) -> None:
     workspace, server = store
-    if server is None:
-        return  # local disk has no requests to count
+    assert server is not None
     _filled(workspace, calls)
     log = RequestLog(server)
 
@@ -183,7 +183,8 @@ def test_the_inventory_costs_list_pages_only(store: tuple[str, Server | None], c
     plan_collection(workspace, older_than=timedelta(days=1), listed=found, started_at=_later())
 
     assert len(found.tasks) == 4
-    assert log.counts() == {"list": 1}
+    # one page of objects; on S3 one more of unfinished multipart uploads
+    assert log.counts() == {"list": 2 if workspace.startswith("s3://") else 1}
 
 
 def test_age_and_size_choose_the_least_recently_written(tmp_path: Path, calls: str) -> None:

@@ -88,6 +88,12 @@ from ._registry import ProcessorFactory, make_file_processor, register_file_proc
 from ._reset import reset
 from ._single_file import SingleFileTarget, make_target
 from ._targets import LockFactory, LockWrappers, TargetOnKart, set_lock_wrappers
+from ._uploads import (
+    UnfinishedUpload,
+    UploadListingFileSystem,
+    abort_unfinished_upload,
+    list_unfinished_uploads,
+)
 from ._workspace import join_workspace
 
 register_builtin_filesystems()  # file systems: local, memory, s3://, gs:// (clients built lazily)
@@ -155,12 +161,15 @@ __all__ = [
     "Text",
     "TextFileProcessor",
     "TextStreamFormat",
+    "UnfinishedUpload",
     "UnsafePathError",
     "UnstorableValueError",
     "UnsupportedExtensionError",
     "UntrustedPickleError",
+    "UploadListingFileSystem",
     "XmlFileProcessor",
     "__version__",
+    "abort_unfinished_upload",
     "configure_gcs",
     "configure_local",
     "configure_s3",
@@ -169,6 +178,7 @@ __all__ = [
     "has_polars",
     "join_workspace",
     "list_objects",
+    "list_unfinished_uploads",
     "make_file_path",
     "make_file_processor",
     "make_in_memory_target",

@@ -20,6 +20,7 @@ from typing import Any
 import kart_lock
 import kart_storage
 from kart_storage._listing import StoredObject, directory_prefix
+from kart_storage._uploads import UnfinishedUpload, abort_unfinished_upload
 
 from ._cache_inventory import CachedTask, CacheInventory, cache_inventory
 from ._cache_reachability import NeededOutputs, needed_by
@@ -50,6 +51,8 @@ class CollectionPlan:
     removals: list[Removal]
     #: units left alone because something in them was written at or after `started_at`
     too_new: list[list[StoredObject]] = field(default_factory=list)
+    #: unfinished multipart uploads begun long enough before the start to be a dead writer's (S3)
+    abandoned_uploads: list[UnfinishedUpload] = field(default_factory=list)
 
     @property
     def paths(self) -> list[str]:
@@ -57,6 +60,7 @@ class CollectionPlan:
 
     @property
     def size(self) -> int:
+        """Bytes of the objects that go (unfinished uploads' parts are not listed with sizes)."""
         return sum(removal.size for removal in self.removals)
 
 
@@ -68,6 +72,8 @@ class CollectionResult:
     #: paths left because they changed after the plan was made (or were gone already)
     skipped: list[str] = field(default_factory=list)
     size: int = 0
+    #: unfinished uploads aborted
+    aborted_uploads: list[UnfinishedUpload] = field(default_factory=list)
     #: paths left whole because a writer held their task's Redis dump lock
     locked: list[str] = field(default_factory=list)
 
@@ -80,12 +86,15 @@ def plan_collection(
     max_size: int | None = None,
     started_at: datetime | None = None,
     listed: CacheInventory | None = None,
+    uploads_abandoned_after: timedelta = timedelta(days=1),
 ) -> CollectionPlan:
     """What a collection of `workspace` would remove (nothing is removed here: this is the dry run).
 
     `roots`: tasks whose graphs are kept; everything else goes. `older_than`: units last written longer
     ago go. `max_size`: the least recently written units go until the rest fits in that many bytes.
-    `started_at` (default: now) is the collection's start; `listed` an inventory already made."""
+    `started_at` (default: now) is the collection's start; `listed` an inventory already made.
+    Unfinished multipart uploads (S3) begun `uploads_abandoned_after` or longer before the start are
+    aborted with any criterion: no live writer takes that long to finish one."""
     roots = list(roots)
     if not roots and older_than is None and max_size is None:
         raise OptionError("a collection needs roots to keep, an age (older_than) or a size (max_size)")
@@ -94,6 +103,9 @@ def plan_collection(
     found = listed if listed is not None else cache_inventory(workspace, read_params=False)
     needed = needed_by(roots) if roots else NeededOutputs()
     plan = CollectionPlan(workspace, start, [])
+    plan.abandoned_uploads = [
+        upload for upload in found.unfinished_uploads if upload.initiated <= start - uploads_abandoned_after
+    ]
     candidates: list[Removal] = []
     kept_size = 0
     for unit in _units(found):
@@ -178,8 +190,21 @@ def apply_collection(
                 _remove_unit(removal, result)
         if on_unit is not None:
             on_unit(removal)
+    _abort_uploads(plan, result, redis_host, redis_port)
     logger.info("removed %d files (%d bytes) from %s", len(result.removed), result.size, plan.workspace)
     return result
+
+
+def _abort_uploads(
+    plan: CollectionPlan, result: CollectionResult, host: str | None, port: int | None
+) -> None:
+    for upload in plan.abandoned_uploads:
+        with _locks_of([upload.path], host, port) as held:
+            if held:
+                abort_unfinished_upload(upload)
+                result.aborted_uploads.append(upload)
+            else:
+                result.locked.append(upload.path)
 
 
 def _remove_unit(removal: Removal, result: CollectionResult) -> None:
@@ -201,15 +226,24 @@ def dump_lock_key(output_path: str) -> str:
 
 @contextlib.contextmanager
 def _dump_locks(removal: Removal, host: str | None, port: int | None) -> Iterator[bool]:
-    """Hold the dump locks of the unit's outputs (none without Redis or for a stray file); False when a
-    writer holds one. The locks expire on their own if this process dies (the tasks' 180 s default)."""
-    if host is None or port is None or removal.task is None:
+    """Hold the dump locks of the unit's outputs (none for a stray file); False when a writer holds one."""
+    outputs = [] if removal.task is None else [found.path for found in removal.task.outputs]
+    with _locks_of(outputs, host, port) as held:
+        yield held
+
+
+@contextlib.contextmanager
+def _locks_of(paths: list[str], host: str | None, port: int | None) -> Iterator[bool]:
+    """Hold the dump locks of `paths` (none without Redis); False, holding none, when a writer holds one.
+    The locks expire on their own if this process dies (the tasks' 180 s default)."""
+    if host is None or port is None:
         yield True
         return
     with contextlib.ExitStack() as stack:
-        for found in removal.task.outputs:
-            lock = kart_lock.RedisLock(dump_lock_key(found.path), host=host, port=port)
+        for path in paths:
+            lock = kart_lock.RedisLock(dump_lock_key(path), host=host, port=port)
             if not lock.acquire(blocking=False):
+                stack.close()
                 yield False
                 return
             stack.callback(lock.release)

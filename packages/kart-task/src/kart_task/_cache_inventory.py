@@ -24,6 +24,7 @@ from typing import Any
 import kart_storage
 from kart_storage._companions import companion_owner
 from kart_storage._listing import StoredObject, directory_prefix, list_objects
+from kart_storage._uploads import UnfinishedUpload, list_unfinished_uploads
 
 from ._logs import TASK_PARAMS
 
@@ -82,6 +83,8 @@ class CacheInventory:
     workspace: str
     tasks: list[CachedTask]
     stray: list[StoredObject]
+    #: multipart uploads a killed writer never completed (S3 only): invisible, but stored and billed
+    unfinished_uploads: list[UnfinishedUpload] = field(default_factory=list)
 
     def totals(self) -> dict[str, FamilyTotals]:
         """Per task family: tasks, files and bytes, sorted by family name."""
@@ -121,8 +124,8 @@ def cache_inventory(
     """Attribute every file under `workspace` (a local path, `s3://`, `gs://` or `memory://`).
 
     `read_params` loads each task's parameters log (one read per task, 16 at a time); without it the
-    inventory costs the listing alone. `on_object` is called per listed file and `on_task` per task
-    whose parameters were read (progress bars)."""
+    inventory costs the listing alone (on S3 plus one request per 1,000 unfinished uploads).
+    `on_object` is called per listed file and `on_task` per task whose parameters were read."""
     listed = list_objects(workspace, on_object=on_object)
     prefix = directory_prefix(workspace)  # how every listed path starts
     tasks: dict[str, CachedTask] = {}
@@ -154,7 +157,12 @@ def cache_inventory(
             stray.append(found)  # its output is gone (or never was a task's)
         else:
             tasks[uid].companions.append(found)
-    result = CacheInventory(workspace, sorted(tasks.values(), key=_task_order), sorted(stray, key=_path))
+    result = CacheInventory(
+        workspace,
+        sorted(tasks.values(), key=_task_order),
+        sorted(stray, key=_path),
+        list_unfinished_uploads(workspace),
+    )
     if read_params:
         _read_all_params(result.tasks, on_task)
     return result

@@ -21,8 +21,9 @@ from kart_storage._errors import (
 )
 from kart_storage._listing import StoredObject, directory_prefix
 from kart_storage._publish_guard import guarded, publish_conflict
+from kart_storage._uploads import UnfinishedUpload
 
-from . import _s3_publish
+from . import _s3_listing, _s3_publish
 from ._objects import LazyClientStore, batched_exists, split_bucket_key, take_until
 from ._s3_timestamps import botocore_session
 
@@ -214,27 +215,15 @@ class S3FileSystem(LazyClientStore):
     def exists_many(self, paths: Sequence[str]) -> list[bool]:
         return batched_exists(paths, "s3", self.exists, self._list_names, self.config.max_workers)
 
-    def _listed(self, bucket: str, prefix: str, *, delimited: bool = False, after: str = "") -> Iterator[Any]:
-        """The listed items (dicts with Key, Size, LastModified) under `prefix`, one LIST per page of
-        1,000, starting after `after` when that sorts past the prefix."""
-        kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
-        if delimited:
-            kwargs["Delimiter"] = "/"
-        if after > prefix:
-            kwargs["StartAfter"] = after
-        while True:
-            page = self.client.list_objects_v2(**kwargs)
-            yield from page.get("Contents", [])
-            if not page.get("IsTruncated"):
-                return
-            kwargs["ContinuationToken"] = page["NextContinuationToken"]
-
     def _list_names(
         self, bucket: str, prefix: str, first: str, last: str, budget: int, delimited: bool
     ) -> set[str] | None:
         # Start just before `first`: a prefix of a string sorts before it.
         names = (
-            str(item["Key"]) for item in self._listed(bucket, prefix, delimited=delimited, after=first[:-1])
+            str(item["Key"])
+            for item in _s3_listing.objects(
+                self.client, bucket, prefix, delimited=delimited, after=first[:-1]
+            )
         )
         try:
             found = take_until(names, last, budget)
@@ -248,13 +237,32 @@ class S3FileSystem(LazyClientStore):
         bucket, key = split_bucket_key(prefix, "s3")
         head = prefix[: len(prefix) - len(key)]
         try:
-            for item in self._listed(bucket, directory_prefix(key)):
+            for item in _s3_listing.objects(self.client, bucket, directory_prefix(key)):
                 yield StoredObject(
                     f"{head}{item['Key']}", int(item["Size"]), item["LastModified"].astimezone(UTC)
                 )
         except Exception as error:
             raise self._translate(error, prefix, bucket) from error
         self._known_buckets.add(bucket)
+
+    def iter_unfinished_uploads(self, prefix: str) -> Iterator[UnfinishedUpload]:
+        """Multipart uploads begun under the directory `prefix` and never completed (a killed writer's
+        parts): one ListMultipartUploads request per 1,000."""
+        bucket, key = split_bucket_key(prefix, "s3")
+        try:
+            yield from _s3_listing.unfinished(
+                self.client, bucket, directory_prefix(key), prefix[: len(prefix) - len(key)]
+            )
+        except Exception as error:
+            raise self._translate(error, prefix, bucket) from error
+
+    def abort_upload(self, upload: UnfinishedUpload) -> None:
+        """Abort one unfinished upload (already gone: nothing to do)."""
+        bucket, key = split_bucket_key(upload.path, "s3")
+        try:
+            _s3_listing.abort(self.client, bucket, key, upload.upload_id)
+        except Exception as error:
+            raise self._translate(error, upload.path, bucket) from error
 
     @contextlib.contextmanager
     def open_read(self, path: str) -> Iterator[BinaryIO]:
