@@ -1,5 +1,5 @@
 """Tasks for the cache command-line tests, in a module a subprocess can import (`--root
-_cache_cli_tasks:CacheCliRoot --size 1 ...` with this folder on PYTHONPATH)."""
+cache_cli_tasks:CacheCliRoot --size 1 ...` with this folder on PYTHONPATH)."""
 
 from __future__ import annotations
 
