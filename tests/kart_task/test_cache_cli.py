@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -341,3 +342,36 @@ def test_long_parameters_are_cut_to_the_room_left() -> None:
     assert params_text({"a": "1", "b": "x" * 50}, 20) == "a=1, b=xxxxxxxxxx..."
     assert params_text({"a": "1"}, 20) == "a=1"
     assert params_text(None, 20) == "-"
+
+
+def test_unfinished_uploads_are_shown_on_s3(
+    s3_server: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bucket = f"kart-cli-{uuid.uuid4().hex[:12]}"
+    client: Any = kart_storage.filesystem_for(f"s3://{bucket}/").client  # type: ignore[attr-defined]
+    client.create_bucket(Bucket=bucket)
+    key = "ws/pkg/Big_0123456789abcdef0123456789abcdef.pkl"
+    upload_id = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    client.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=1, Body=b"x" * 1024)
+    workspace = f"s3://{bucket}/ws"
+    (upload,) = kart_storage.list_unfinished_uploads(workspace)
+
+    listed = _json(capsys, ["cache", "ls", workspace, "--json"])
+    assert main(["cache", "ls", workspace]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert main(["cache", "du", workspace]) == 0
+    usage = capsys.readouterr().out.splitlines()
+    planned = _json(capsys, ["cache", "gc", workspace, "--older-than", "30d", "--json"])
+
+    assert listed["unfinished_uploads"] == [
+        {"path": f"s3://{bucket}/{key}", "upload_id": upload_id, "initiated": upload.initiated.isoformat()}
+    ]
+    assert any(
+        line.split()[:3] == ["(unfinished", "upload)", "pkg/Big_0123456789abcdef0123456789abcdef.pkl"]
+        for line in lines
+    )
+    assert lines[-1].endswith("; 1 unfinished uploads (begun, never completed)")
+    assert usage[-2].split()[:4] == ["(unfinished", "upload)", "-", "1"]
+    old_enough = upload.initiated <= datetime.now(UTC) - timedelta(days=1)
+    assert [u["upload_id"] for u in planned["abandoned_uploads"]] == ([upload_id] if old_enough else [])
+    assert kart_storage.list_unfinished_uploads(workspace) == [upload]  # a dry run aborts nothing

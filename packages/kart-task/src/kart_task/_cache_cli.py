@@ -18,13 +18,15 @@ naming the workspace).
 JSON (`--json`: one document on stdout; sizes in bytes, times ISO-8601 UTC):
 
 - ls: `{"workspace", "tasks": [{"task_family", "unique_id", "size", "written", "params" (object or
-  null), "outputs", "logs", "companions"}], "stray", "files", "size"}`; each file is
-  `{"path", "size", "modified"}`.
+  null), "outputs", "logs", "companions"}], "stray", "unfinished_uploads", "files", "size"}`; each file
+  is `{"path", "size", "modified"}`, each unfinished (S3 multipart) upload
+  `{"path", "upload_id", "initiated"}`.
 - du: `{"workspace", "families": [{"task_family", "tasks", "files", "size"}], "stray": {"files", "size"},
-  "total": {"tasks", "files", "size"}}`.
+  "unfinished_uploads" (a count), "total": {"tasks", "files", "size"}}`.
 - gc: `{"workspace", "dry_run", "started_at", "removals": [{"task_family", "unique_id" (null for a stray
-  file), "reason", "files": [path], "size"}], "too_new": [path], "files", "size", "result"}`; `result` is
-  null on a dry run, else `{"removed": [path], "skipped": [path], "locked": [path], "size"}`.
+  file), "reason", "files": [path], "size"}], "too_new": [path], "abandoned_uploads": [upload], "files",
+  "size", "result"}`; `result` is null on a dry run, else `{"removed": [path], "skipped": [path],
+  "locked": [path], "aborted_uploads": [upload], "size"}`.
 """
 
 from __future__ import annotations
@@ -185,12 +187,13 @@ def _ls(args: argparse.Namespace, progress: _Progress) -> int:
     families = set(args.family or ())
     tasks = [task for task in found.tasks if not families or task.task_family in families]
     stray = [] if families else found.stray
+    uploads = [] if families else found.unfinished_uploads
     progress.close()
     if args.json:
-        _print_json(fmt.ls_document(found, tasks, stray))
+        _print_json(fmt.ls_document(found, tasks, stray, uploads))
     else:
         width = shutil.get_terminal_size((120, 24)).columns
-        _print_lines(fmt.ls_lines(found, tasks, stray, width, params=not args.no_params))
+        _print_lines(fmt.ls_lines(found, tasks, stray, uploads, width, params=not args.no_params))
     return 0
 
 

@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from kart_storage import StoredObject
+from kart_storage import StoredObject, UnfinishedUpload
 
 from ._cache_collect import CollectionPlan, CollectionResult, Removal
 from ._cache_inventory import CachedTask, CacheInventory
 
 _UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")
 STRAY = "(stray)"
+UPLOAD = "(unfinished upload)"
 _MIN_PARAMS_WIDTH = 16
 
 
@@ -72,12 +73,13 @@ def ls_lines(
     found: CacheInventory,
     tasks: Sequence[CachedTask],
     stray: Sequence[StoredObject],
+    uploads: Sequence[UnfinishedUpload],
     width: int,
     *,
     params: bool,
 ) -> list[str]:
-    """One row per task, then one per stray file, then the total; the parameters fill what is left
-    of `width` (the terminal's columns)."""
+    """One row per task, then one per stray file and unfinished upload, then the total; the parameters
+    fill what is left    of `width` (the terminal's columns)."""
     headers = ["FAMILY", "UNIQUE ID", "FILES", "SIZE", "WRITTEN"]
     rows = [
         [
@@ -101,9 +103,16 @@ def ls_lines(
             row.append(params_text(task.params, room))
         for row in rows[len(tasks) :]:
             row.append("")
+    rows += [
+        [UPLOAD, relative(item.path, found.workspace), "-", "-", utc_text(item.initiated)]
+        + ([""] if params else [])
+        for item in uploads
+    ]
     files = sum(len(task.files) for task in tasks) + len(stray)
     size = sum(task.size for task in tasks) + sum(item.size for item in stray)
     total = f"total: {len(tasks)} tasks, {len(stray)} stray files, {files} files, {human_size(size)}"
+    if uploads:
+        total += f"; {len(uploads)} unfinished uploads (begun, never completed)"
     return [*table(headers, rows, numeric=(2, 3)), total]
 
 
@@ -111,8 +120,15 @@ def _object(item: StoredObject) -> dict[str, Any]:
     return {"path": item.path, "size": item.size, "modified": iso(item.modified)}
 
 
+def _upload(item: UnfinishedUpload) -> dict[str, Any]:
+    return {"path": item.path, "upload_id": item.upload_id, "initiated": iso(item.initiated)}
+
+
 def ls_document(
-    found: CacheInventory, tasks: Sequence[CachedTask], stray: Sequence[StoredObject]
+    found: CacheInventory,
+    tasks: Sequence[CachedTask],
+    stray: Sequence[StoredObject],
+    uploads: Sequence[UnfinishedUpload],
 ) -> dict[str, Any]:
     return {
         "workspace": found.workspace,
@@ -130,6 +146,7 @@ def ls_document(
             for task in tasks
         ],
         "stray": [_object(item) for item in stray],
+        "unfinished_uploads": [_upload(item) for item in uploads],
         "files": sum(len(task.files) for task in tasks) + len(stray),
         "size": sum(task.size for task in tasks) + sum(item.size for item in stray),
     }
@@ -144,6 +161,7 @@ def du_document(found: CacheInventory) -> dict[str, Any]:
             for family, each in totals.items()
         ],
         "stray": {"files": len(found.stray), "size": sum(item.size for item in found.stray)},
+        "unfinished_uploads": len(found.unfinished_uploads),
         "total": {
             "tasks": len(found.tasks),
             "files": sum(len(task.files) for task in found.tasks) + len(found.stray),
@@ -160,6 +178,8 @@ def du_lines(found: CacheInventory) -> list[str]:
     ]
     rows.append([STRAY, "-", str(document["stray"]["files"]), human_size(document["stray"]["size"])])
     total = document["total"]
+    if document["unfinished_uploads"]:
+        rows.append([UPLOAD, "-", str(document["unfinished_uploads"]), "-"])
     rows.append(["total", str(total["tasks"]), str(total["files"]), human_size(total["size"])])
     return table(["FAMILY", "TASKS", "FILES", "SIZE"], rows, numeric=(1, 2, 3))
 
@@ -178,6 +198,11 @@ def gc_lines(plan: CollectionPlan, result: CollectionResult | None) -> list[str]
         for unit in plan.removals
     ]
     lines = table(["UNIT", "REASON", "FILES", "SIZE"], rows, numeric=(2, 3)) if rows else []
+    lines += [
+        f"{'abort' if result is None else 'aborted'} {UPLOAD}: {relative(item.path, plan.workspace)}"
+        f" (begun {utc_text(item.initiated)})"
+        for item in (plan.abandoned_uploads if result is None else result.aborted_uploads)
+    ]
     if plan.too_new:
         lines.append(f"left alone: {len(plan.too_new)} units written since the collection started")
     if result is None:
@@ -208,6 +233,7 @@ def gc_document(plan: CollectionPlan, result: CollectionResult | None) -> dict[s
             for unit in plan.removals
         ],
         "too_new": [item.path for unit in plan.too_new for item in unit],
+        "abandoned_uploads": [_upload(item) for item in plan.abandoned_uploads],
         "files": len(plan.paths),
         "size": plan.size,
         "result": None
@@ -216,6 +242,7 @@ def gc_document(plan: CollectionPlan, result: CollectionResult | None) -> dict[s
             "removed": result.removed,
             "skipped": result.skipped,
             "locked": result.locked,
+            "aborted_uploads": [_upload(item) for item in result.aborted_uploads],
             "size": result.size,
         },
     }
