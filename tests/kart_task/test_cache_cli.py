@@ -10,19 +10,24 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cache_cli_tasks import CacheCliRoot
+from luigi.cmdline_parser import CmdlineParser
 
+import kart_lock
 import kart_storage
 import kart_task
+from _servers import HOST, Server, redis_server, running
 from kart_storage import list_objects
 from kart_task._cache_cli import main
 from kart_task._cache_cli_format import human_size, params_text
-from kart_task._cache_cli_options import parse_age, parse_size
+from kart_task._cache_cli_options import parse_age, parse_size, parsed_root
+from kart_task._cache_collect import dump_lock_key
 
 HERE = Path(__file__).parent / "fixture_modules"
 ROOT_TASK = "cache_cli_tasks:CacheCliRoot"
@@ -375,3 +380,42 @@ def test_unfinished_uploads_are_shown_on_s3(
     old_enough = upload.initiated <= datetime.now(UTC) - timedelta(days=1)
     assert [u["upload_id"] for u in planned["abandoned_uploads"]] == ([upload_id] if old_enough else [])
     assert kart_storage.list_unfinished_uploads(workspace) == [upload]  # a dry run aborts nothing
+
+
+@pytest.fixture(scope="module")
+def redis_srv() -> Iterator[Server]:
+    with running(redis_server()) as server:
+        yield server
+
+
+def test_gc_leaves_a_task_whose_dump_lock_is_held(
+    tmp_path: Path, calls: str, redis_srv: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace = str(tmp_path / "ws")
+    _filled(workspace, calls)
+    busy = _root(workspace, calls, 1).output().path()
+    writer = kart_lock.RedisLock(dump_lock_key(busy), host=HOST, port=redis_srv.port)
+    assert writer.acquire(blocking=False)
+    try:
+        flags = ["--older-than", "0s", "--yes", "--redis-host", HOST, "--redis-port", str(redis_srv.port)]
+        assert main(["cache", "gc", workspace, *flags]) == 0
+    finally:
+        writer.release()
+    out = capsys.readouterr().out
+
+    assert f"skipped (a writer holds its dump lock): {busy}" in out
+    assert os.path.exists(busy)
+    left = kart_task.cache_inventory(workspace, read_params=False)
+    assert [t.unique_id for t in left.tasks] == [_root(workspace, calls, 1).make_unique_id()]
+    assert left.stray == []
+
+
+def test_a_root_is_the_task_luigis_command_line_builds() -> None:
+    with parsed_root("cache_cli_tasks.CacheCliRoot --size 3 --calls c --quick") as task:
+        assert type(task) is CacheCliRoot
+        assert (task.size, task.calls, task.quick) == (3, "c", True)
+        assert CmdlineParser.get_instance() is not None  # current while the walk may create dependencies
+    with parsed_root("cache_cli_tasks:CacheCliRoot --CacheCliRoot-size 4 --calls 'a b'") as task:
+        assert (task.size, task.calls, task.quick) == (4, "a b", False)
+    assert CmdlineParser.get_instance() is None
+    assert task is CacheCliRoot(size=4, calls="a b")  # luigi's instance: same parameters, same object
