@@ -100,11 +100,9 @@ def parsed_root(root: str) -> Iterator[luigi.Task]:
                 parser = stack.enter_context(
                     CmdlineParser.global_instance([family, *rest], allow_override=True)
                 )
-                if parser._get_task_cls() is not cls:
-                    raise RootError(
-                        f"--root {root!r}: luigi's task {family!r} is another class than {spec!r}"
-                    )
                 task = parser.get_task_obj()
+            if not isinstance(task, cls):
+                raise RootError(f"--root {root!r}: luigi's task {family!r} is another class than {spec!r}")
         except RootError:
             raise
         except SystemExit:
