@@ -314,12 +314,17 @@ def test_ls_on_a_memory_workspace_in_process(capsys: pytest.CaptureFixture[str])
     assert "PARAMS" not in lines[0]
 
 
-def test_python_m_gokart_without_cache_says_how_to_run_tasks() -> None:
+def test_python_m_gokart_without_cache_says_how_to_run_tasks(tmp_path: Path) -> None:
     done = _run("gokart")
 
     assert done.returncode == 2
     assert "python -m gokart cache" in done.stderr
     assert "python -m luigi --module" in done.stderr
+
+    bad = _run("gokart", "cache", "gc", str(tmp_path))
+
+    assert bad.returncode == 2
+    assert "python -m gokart cache gc: error: gc needs something to go by" in bad.stderr
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     saved = sys.argv
     sys.argv = [saved[0], *args]
     try:
-        runpy.run_module("kart_task", run_name="__main__", alter_sys=True)
+        runpy.run_module("kart_task", {"COMMAND": "python -m gokart"}, run_name="__main__", alter_sys=True)
     except SystemExit as stop:  # kart_task's __main__ exits with its status
         return stop.code if isinstance(stop.code, int) else 1
     finally:

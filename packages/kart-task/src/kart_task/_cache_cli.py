@@ -151,7 +151,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except Exception as error:  # the store (or a task's requires()) failed: one line, naming the workspace
         text = " ".join(str(error).split())
         print(
-            f"{PROG} cache {args.action}: {args.workspace}: {type(error).__name__}: {text}", file=sys.stderr
+            f"{parser.prog} cache {args.action}: {args.workspace}: {type(error).__name__}: {text}",
+            file=sys.stderr,
         )
         return 1
     finally:
