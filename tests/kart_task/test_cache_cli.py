@@ -424,3 +424,35 @@ def test_a_root_is_the_task_luigis_command_line_builds() -> None:
         assert (task.size, task.calls, task.quick) == (4, "a b", False)
     assert CmdlineParser.get_instance() is None
     assert task is CacheCliRoot(size=4, calls="a b")  # luigi's instance: same parameters, same object
+
+
+def test_gc_max_size_removes_until_the_workspace_fits(
+    tmp_path: Path, calls: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace = str(tmp_path / "ws")
+    _filled(workspace, calls)
+    size = kart_task.cache_inventory(workspace, read_params=False).size
+    limit = size - 1
+
+    document = _json(capsys, ["cache", "gc", workspace, "--max-size", f"{limit}B", "--yes", "--json"])
+
+    left = kart_task.cache_inventory(workspace, read_params=False)
+    assert document["removals"]
+    assert all(r["reason"] == f"workspace over {limit} bytes" for r in document["removals"])
+    assert left.size == size - document["result"]["size"] <= limit
+    assert sorted(document["result"]["removed"]) == sorted(
+        f for r in document["removals"] for f in r["files"]
+    )
+
+
+def test_ls_family_filter(tmp_path: Path, calls: str, capsys: pytest.CaptureFixture[str]) -> None:
+    workspace = str(tmp_path / "ws")
+    _filled(workspace, calls)
+
+    document = _json(capsys, ["cache", "ls", workspace, "--json", "--family", "CacheCliLeaf"])
+
+    assert [t["task_family"] for t in document["tasks"]] == ["CacheCliLeaf", "CacheCliLeaf"]
+    assert (document["stray"], document["unfinished_uploads"]) == ([], [])
+    assert document["files"] == sum(
+        len(t["outputs"]) + len(t["logs"]) + len(t["companions"]) for t in document["tasks"]
+    )
