@@ -500,9 +500,10 @@ _PATHS = [
     ("kart_task._task.TaskOnKart", "gokart.task.TaskOnKart"),
     ("kart_task._parameters.", "gokart.parameter."),
     ("kart_storage._targets.TargetOnKart", "gokart.target.TargetOnKart"),
-    # kart's two extra insignificant parameters (README: differences from gokart 1.12.2)
+    # kart's extra insignificant parameters (README: differences from gokart 1.12.2)
     ("verify_integrity: builtins.str | None =, create_only: builtins.bool =, ", ""),
     ("verify_integrity: str | None =, create_only: bool =, ", ""),
+    ("cache_expiration: datetime.timedelta | None =, ", ""),
 ]
 _LINE = re.compile(r"^(?P<file>[\w.]+\.py):(?P<line>\d+): (?P<rest>(error|note): .*)$")
 
