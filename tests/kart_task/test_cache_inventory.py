@@ -209,6 +209,34 @@ def test_age_and_size_choose_the_least_recently_written(tmp_path: Path, calls: s
     assert [r.task.unique_id for r in by_size.removals if r.task] == [oldest.unique_id]
 
 
+def test_roots_narrow_what_an_age_or_a_size_removes(tmp_path: Path, calls: str) -> None:
+    workspace = str(tmp_path / "ws")
+    _filled(workspace, calls)
+    found = cache_inventory(workspace, read_params=False)
+    root = _root(workspace, calls, 1)
+    needed = {root.make_unique_id(), root.requires().make_unique_id()}
+    old = (datetime.now(UTC) - timedelta(days=10)).timestamp()
+    for task in found.tasks:  # every task ten days old; the strays stay new
+        for f in task.files:
+            os.utime(f.path, (old, old))
+    found = cache_inventory(workspace, read_params=False)
+    unneeded = sorted(t.unique_id for t in found.tasks if t.unique_id not in needed)
+
+    by_age = plan_collection(
+        workspace, roots=[root], older_than=timedelta(days=1), listed=found, started_at=_later()
+    )
+    assert sorted(r.task.unique_id for r in by_age.removals if r.task) == unneeded
+    assert all(r.task for r in by_age.removals)  # new strays stay: younger than the age
+    assert all(r.reason.startswith("not needed by the roots; older than") for r in by_age.removals)
+
+    by_size = plan_collection(workspace, roots=[root], max_size=0, listed=found, started_at=_later())
+    assert sorted(r.task.unique_id for r in by_size.removals if r.task) == unneeded
+    assert len(by_size.removals) == len(unneeded) + len(_STRAYS)  # nothing needed goes, even over size
+
+    roots_alone = plan_collection(workspace, roots=[root], listed=found, started_at=_later())
+    assert len(roots_alone.removals) == len(unneeded) + len(_STRAYS)
+
+
 def test_a_collection_needs_a_criterion(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="roots to keep"):
         plan_collection(str(tmp_path))
@@ -259,6 +287,27 @@ def test_an_output_rewritten_after_the_plan_stays_whole(tmp_path: Path, calls: s
     assert set(leaf_files) <= set(result.skipped)
     assert all(os.path.exists(path) for path in leaf_files)
     assert not os.path.exists(f"{workspace}/stray.txt")
+
+
+def test_a_log_or_a_stray_file_rewritten_after_the_plan_stays(tmp_path: Path, calls: str) -> None:
+    workspace = str(tmp_path / "ws")
+    _filled(workspace, calls)
+    old = (datetime.now(UTC) - timedelta(days=1)).timestamp()
+    for found in list_objects(workspace):
+        os.utime(found.path, (old, old))
+    plan = plan_collection(workspace, roots=[_root(workspace, calls, 1)])
+    leaf = next(r for r in plan.removals if r.task and r.task.task_family == "_GcLeaf")
+    assert leaf.task is not None
+    params_log = next(f.path for f in leaf.task.logs if "/log/task_params/" in f.path)
+    _write(params_log, b"rewritten")  # a build of that task has begun: its logs come first
+    _write(f"{workspace}/stray.txt", b"rewritten")
+
+    result = apply_collection(plan)
+
+    assert all(os.path.exists(f.path) for f in leaf.files)
+    assert {f.path for f in leaf.files} <= set(result.skipped)
+    assert os.path.exists(f"{workspace}/stray.txt")
+    assert not os.path.exists(f"{workspace}/misc/notes.csv")  # untouched strays still go
 
 
 def test_nothing_outside_the_workspace_is_removed(tmp_path: Path) -> None:

@@ -7,9 +7,10 @@ for anything but `cache`.
 
 from __future__ import annotations
 
-import runpy
 import sys
 from collections.abc import Sequence
+
+from kart_task import command_line
 
 USAGE = """usage: python -m gokart cache {ls,du,gc} WORKSPACE ...
 
@@ -23,21 +24,13 @@ in your script, or use luigi: python -m luigi --module my.module MyTask --local-
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Dispatch `cache ...` to kart-task's command line (`python -m kart_task`); the exit status."""
+    """Dispatch `cache ...` to kart-task's command line (`kart_task.command_line`); the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] != ["cache"]:
         wants_help = args[:1] in (["-h"], ["--help"])
         print(USAGE, end="", file=sys.stdout if wants_help else sys.stderr)
         return 0 if wants_help else 2
-    saved = sys.argv
-    sys.argv = [saved[0], *args]
-    try:
-        runpy.run_module("kart_task", {"COMMAND": "python -m gokart"}, run_name="__main__", alter_sys=True)
-    except SystemExit as stop:  # kart_task's __main__ exits with its status
-        return stop.code if isinstance(stop.code, int) else 1
-    finally:
-        sys.argv = saved
-    return 0
+    return command_line(args, prog="python -m gokart")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from ._build import (
 )
 from ._build import _get_output as load_task_output
 from ._build import _reset_register as reset_task_register
+from ._cache_cli import main as command_line
 from ._cache_collect import CollectionPlan, CollectionResult, Removal, apply_collection, plan_collection
 from ._cache_inventory import CachedTask, CacheInventory, FamilyTotals, cache_inventory
 from ._cache_reachability import NeededOutputs, needed_by
@@ -142,6 +143,7 @@ __all__ = [
     "assert_frame_contents_equal",
     "build",
     "cache_inventory",
+    "command_line",
     "dataframe_type_of",
     "delete_local_unnecessary_outputs",
     "dump_task_info_graph",

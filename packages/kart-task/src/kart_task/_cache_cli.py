@@ -126,7 +126,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
-    """Run the command line `argv` (default: this process's arguments); the exit status."""
+    """Run kart's command line (`kart-task cache ls|du|gc WORKSPACE ...`) on `argv` (default: this
+    process's arguments, `["cache", "ls", "s3://bucket/ws"]` for instance) and return its exit status:
+    0 done, 1 the store failed, 2 a bad command line. `prog` names the command in usage and errors."""
     parser = build_parser(prog)
     try:
         args = parser.parse_args(argv)

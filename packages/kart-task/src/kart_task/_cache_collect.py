@@ -1,9 +1,10 @@
 """Collecting a workspace's garbage: plan what goes (a dry run), then remove it task by task.
 
 A unit is a task's whole set of files (outputs, companions, logs) or one stray file, so no half-task is
-ever left. Whatever the given roots need stays; the rest goes when roots are given, when it is older than
-an age, or (least recently written first) until the workspace is under a size. Nothing written at or
-after the collection's start goes (a build may be writing it), checked again just before removal.
+ever left. Whatever the given roots need stays. Of the rest, what is older than an age goes, then (least
+recently written first) what brings the workspace under a size; with roots alone, all of it. Nothing
+written at or after the collection's start goes (a build may be writing it), checked again just before
+removal.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from kart_storage._uploads import UnfinishedUpload, abort_unfinished_upload
 from ._cache_inventory import CachedTask, CacheInventory, cache_inventory
 from ._cache_reachability import NeededOutputs, needed_by
 from ._errors import OptionError
+from ._expiry import describe
 
 logger = logging.getLogger("kart_task.cache")
 
@@ -39,6 +41,7 @@ class Removal:
 
     @property
     def size(self) -> int:
+        """Bytes of the unit's files, as listed."""
         return sum(found.size for found in self.files)
 
 
@@ -56,6 +59,7 @@ class CollectionPlan:
 
     @property
     def paths(self) -> list[str]:
+        """Every path that goes, unit by unit, in removal order."""
         return [found.path for removal in self.removals for found in removal.files]
 
     @property
@@ -90,8 +94,10 @@ def plan_collection(
 ) -> CollectionPlan:
     """What a collection of `workspace` would remove (nothing is removed here: this is the dry run).
 
-    `roots`: tasks whose graphs are kept; everything else goes. `older_than`: units last written longer
-    ago go. `max_size`: the least recently written units go until the rest fits in that many bytes.
+    `roots`: tasks whose graphs are kept whatever the other criteria say; alone, everything else goes.
+    `older_than`: units last written longer ago go. `max_size`: then the least recently written units go
+    until the workspace fits in that many bytes. With roots and an age or a size, only units the roots do
+    not need are chosen by the age or the size.
     `started_at` (default: now) is the collection's start; `listed` an inventory already made.
     Unfinished multipart uploads (S3) begun `uploads_abandoned_after` or longer before the start are
     aborted with any criterion: no live writer takes that long to finish one."""
@@ -116,12 +122,15 @@ def plan_collection(
             kept_size += unit.size
         else:
             candidates.append(unit)
+    unneeded = "not needed by the roots; " if roots else ""
     rest: list[Removal] = []
     for unit in candidates:
-        if roots:
+        if older_than is not None and _written(unit) < start - older_than:
+            plan.removals.append(
+                Removal(unit.files, f"{unneeded}older than {describe(older_than)}", unit.task)
+            )
+        elif older_than is None and max_size is None:  # roots alone: everything they do not need
             plan.removals.append(Removal(unit.files, "not needed by the roots", unit.task))
-        elif older_than is not None and _written(unit) < start - older_than:
-            plan.removals.append(Removal(unit.files, f"older than {older_than}", unit.task))
         else:
             rest.append(unit)
     if max_size is not None:
@@ -129,7 +138,7 @@ def plan_collection(
         for unit in sorted(rest, key=_written):  # least recently written first
             if size <= max_size:
                 break
-            plan.removals.append(Removal(unit.files, f"workspace over {max_size} bytes", unit.task))
+            plan.removals.append(Removal(unit.files, f"{unneeded}workspace over {max_size} bytes", unit.task))
             size -= unit.size
     return plan
 
@@ -163,7 +172,7 @@ def apply_collection(
     on_unit: Callable[[Removal], None] | None = None,
 ) -> CollectionResult:
     """Remove what `plan` lists, unit by unit, outputs before their companions and logs (so a task
-    counts as missing before its seal or logs go). A unit whose outputs changed since the plan (written
+    counts as missing before its seal or logs go). A unit with a file changed since the plan (written
     at or after the collection's start) is left whole; nothing outside the workspace is ever touched.
 
     With `redis_host` and `redis_port` (the tasks' own settings), a task's unit is removed only while
@@ -184,7 +193,7 @@ def apply_collection(
         with _dump_locks(removal, redis_host, redis_port) as held:
             if not held:
                 result.locked.extend(found.path for found in removal.files)
-            elif removal.task is not None and _changed_since(removal.task.outputs, cutoff):
+            elif _changed_since(removal.files, cutoff):
                 result.skipped.extend(found.path for found in removal.files)
             else:
                 _remove_unit(removal, result)
@@ -250,9 +259,10 @@ def _locks_of(paths: list[str], host: str | None, port: int | None) -> Iterator[
         yield True
 
 
-def _changed_since(outputs: list[StoredObject], cutoff: datetime) -> bool:
-    """Whether an output was rewritten at or after `cutoff` (one time request per output)."""
-    for found in outputs:
+def _changed_since(files: list[StoredObject], cutoff: datetime) -> bool:
+    """Whether a file of the unit (output, log, companion, stray file) was rewritten at or after
+    `cutoff`: one time request per file, as many as its removal costs."""
+    for found in files:
         try:
             if kart_storage.filesystem_for(found.path).last_modified(found.path) >= cutoff:
                 return True

@@ -58,6 +58,7 @@ class CachedTask:
 
     @property
     def size(self) -> int:
+        """Bytes of all its files, as listed."""
         return sum(found.size for found in self.files)
 
     @property
@@ -100,6 +101,7 @@ class CacheInventory:
 
     @property
     def size(self) -> int:
+        """Bytes of every file under the workspace, tasks' and stray."""
         return sum(task.size for task in self.tasks) + sum(found.size for found in self.stray)
 
 

@@ -23,6 +23,7 @@ class NeededOutputs:
     unique_ids: set[str] = field(default_factory=set)
 
     def has_path(self, path: str) -> bool:
+        """Whether `path` is an output the roots' graphs reach (local paths compared absolute)."""
         return comparable(path) in self.paths
 
 
