@@ -62,5 +62,5 @@ def test_inventory_of_20000_outputs_on_s3(s3_server: Server) -> None:
     counts = log.counts()
     print(f"\ninventory of {OUTPUTS} outputs on S3: {seconds:.2f} s, requests {dict(counts)}")
     assert len(found.tasks) == OUTPUTS
-    assert counts == {"list": OUTPUTS // 1000}
+    assert counts == {"list": OUTPUTS // 1000 + 1}  # the objects' pages and one of unfinished uploads
     assert counts["list"] <= 25
