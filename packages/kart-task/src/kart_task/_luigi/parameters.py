@@ -28,6 +28,8 @@ if not _GENERIC:
     # luigi < 3.7: let `luigi.Parameter[X]` (and its subclasses' `[X]`) mean what it means since 3.7 at run
     # time, so annotations and bases written for typed luigi import on the whole tested range.
     luigi.Parameter.__class_getitem__ = classmethod(GenericAlias)  # type: ignore[attr-defined]
+    # and `OptionalParameterMixin[X]`, the base of kart's OptionalTimeDeltaParameter
+    luigi.parameter.OptionalParameterMixin.__class_getitem__ = classmethod(GenericAlias)  # type: ignore[attr-defined]
 
 
 class _CheckHook:
