@@ -153,6 +153,35 @@ class JsonFileProcessorPolars(_PolarsProcessor):
             frame.write_json(file)
 
 
+def _read_via_pyarrow(
+    pl: Any, file: Any, module: str, function: str, polars_read: Callable[[Any], Any]
+) -> Any:
+    """An eager parquet/feather read through pyarrow when it is installed. polars 2.1's own readers
+    panic on some damaged files, and a panic in their async executor aborts the whole process; pyarrow
+    raises an error instead, which becomes CorruptTargetError. (Lazy loads of local files still scan
+    with polars: their reading happens at `collect()`, in the caller's hands.)"""
+    if importlib.util.find_spec("pyarrow") is None:
+        return polars_read(file)
+    # From the bytes of the handle kart opened (and verified), in memory: pyarrow reading a Python file
+    # object can leave an I/O thread behind after a decoding error, which aborts the process at exit.
+    source = importlib.import_module("pyarrow").BufferReader(file.read())
+    table = getattr(importlib.import_module(module), function)(source)
+    _check_handover(table)
+    return pl.from_arrow(table)
+
+
+def _check_handover(table: Any) -> None:
+    """Refuse (ValueError, so CorruptTargetError) what pyarrow reads but polars' import would panic on:
+    a table that fails pyarrow's full validation, or names and metadata that are not UTF-8."""
+    table.validate(full=True)
+    texts: list[bytes] = [name.encode("utf-8", "surrogateescape") for name in table.schema.names]
+    for metadata in [table.schema.metadata, *(field.metadata for field in table.schema)]:
+        for key, value in (metadata or {}).items():
+            texts += [key, value]
+    for text in texts:
+        text.decode("utf-8")
+
+
 class ParquetFileProcessorPolars(_PolarsProcessor):
     """`.parquet` for polars frames (eager or lazy: lazy loads scan)."""
 
@@ -162,7 +191,10 @@ class ParquetFileProcessorPolars(_PolarsProcessor):
         self._compression = compression
 
     def load(self, file: IO[Any]) -> Any:
-        return self._scan_or_read(file, self._pl.scan_parquet, self._pl.read_parquet)
+        return self._scan_or_read(file, self._pl.scan_parquet, self._read)
+
+    def _read(self, file: Any) -> Any:
+        return _read_via_pyarrow(self._pl, file, "pyarrow.parquet", "read_table", self._pl.read_parquet)
 
     def dump(self, obj: Any, file: IO[Any]) -> None:
         self._collected(obj).write_parquet(file, compression=self._compression or "zstd")
@@ -176,7 +208,10 @@ class FeatherFileProcessorPolars(_PolarsProcessor):
         self._store_index_in_feather = store_index_in_feather
 
     def load(self, file: IO[Any]) -> Any:
-        return self._scan_or_read(file, self._pl.scan_ipc, self._pl.read_ipc)
+        return self._scan_or_read(file, self._pl.scan_ipc, self._read)
+
+    def _read(self, file: Any) -> Any:
+        return _read_via_pyarrow(self._pl, file, "pyarrow.feather", "read_table", self._pl.read_ipc)
 
     def dump(self, obj: Any, file: IO[Any]) -> None:
         self._collected(obj).write_ipc(file)
