@@ -1,6 +1,6 @@
-"""The cache command line (`kart-task cache ls|du|gc`, `python -m kart_task`, `python -m gokart cache`) on
-local disk, moto's S3 server and the GCS emulator: a workspace holding the outputs of two parameter sets
-and some stray files, as in test_cache_inventory.py."""
+"""The cache command line (`kart-task cache ls|du|gc`, `python -m kart_task`) on local disk, moto's S3
+server and the GCS emulator: a workspace holding the outputs of two parameter sets and some stray files,
+as in test_cache_inventory.py. `python -m gokart cache` is tested in tests/gokart."""
 
 from __future__ import annotations
 
@@ -215,24 +215,6 @@ def test_python_m_kart_task_cache_ls(store: str, calls: str) -> None:
     assert sorted(f["path"] for f in document["stray"]) == sorted(f"{store}/{name}" for name in _STRAYS)
 
 
-def test_python_m_gokart_cache_gc(store: str, calls: str) -> None:
-    _filled(store, calls)
-    root = _root(store, calls, 2)
-    keep = {root.make_unique_id(), root.requires().make_unique_id()}
-    before = kart_task.cache_inventory(store, read_params=False)
-
-    done = _run("gokart", "cache", "gc", store, "--root", _root_text(store, calls, 2), "--yes")
-
-    assert done.returncode == 0, done.stderr
-    kept = sorted(f.path for t in before.tasks if t.unique_id in keep for f in t.files)
-    assert _paths(store) == kept
-    removed = len(_paths_of(before)) - len(kept)
-    assert f"removed {removed} files (" in done.stdout
-    runs = _runs(calls)
-    assert kart_task.build(_root(store, calls, 2), reset_register=False) == 2  # its output: len(range(2))
-    assert _runs(calls) == runs
-
-
 @pytest.mark.parametrize(
     ("flags", "named"),
     [
@@ -312,19 +294,6 @@ def test_ls_on_a_memory_workspace_in_process(capsys: pytest.CaptureFixture[str])
     assert [f["path"] for f in document["stray"]] == [f"{workspace}/notes.txt"]
     assert lines[-1] == "total: 1 tasks, 0 stray files, 2 files, 10 B"  # --family leaves the strays out
     assert "PARAMS" not in lines[0]
-
-
-def test_python_m_gokart_without_cache_says_how_to_run_tasks(tmp_path: Path) -> None:
-    done = _run("gokart")
-
-    assert done.returncode == 2
-    assert "python -m gokart cache" in done.stderr
-    assert "python -m luigi --module" in done.stderr
-
-    bad = _run("gokart", "cache", "gc", str(tmp_path))
-
-    assert bad.returncode == 2
-    assert "python -m gokart cache gc: error: gc needs something to go by" in bad.stderr
 
 
 @pytest.mark.parametrize(
@@ -456,3 +425,19 @@ def test_ls_family_filter(tmp_path: Path, calls: str, capsys: pytest.CaptureFixt
     assert document["files"] == sum(
         len(t["outputs"]) + len(t["logs"]) + len(t["companions"]) for t in document["tasks"]
     )
+
+
+def test_the_kart_task_console_script(tmp_path: Path) -> None:
+    """The `kart-task` command the package installs (next to this interpreter, as pip puts it)."""
+    script = Path(sys.executable).with_name("kart-task")
+    (tmp_path / "ws").mkdir()
+
+    done = subprocess.run(
+        [str(script), "cache", "du", str(tmp_path / "ws"), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"] == {"tasks": 0, "files": 0, "size": 0}
