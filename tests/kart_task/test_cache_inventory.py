@@ -265,13 +265,18 @@ def test_companions_follow_their_output_or_log_on_a_memory_workspace() -> None:
     assert [f.path for f in found.stray] == [f"{workspace}/gone.pkl.kart-digest"]  # its output is gone
 
 
-def test_an_output_rewritten_after_the_plan_stays_whole(tmp_path: Path, calls: str) -> None:
-    workspace = str(tmp_path / "ws")
+def _planned_a_day_later(workspace: str, calls: str) -> CollectionPlan:
+    """The filled workspace, every file a day old, and a collection planned now by the size-1 root."""
     _filled(workspace, calls)
     old = (datetime.now(UTC) - timedelta(days=1)).timestamp()
     for found in list_objects(workspace):
         os.utime(found.path, (old, old))
-    plan = plan_collection(workspace, roots=[_root(workspace, calls, 1)])
+    return plan_collection(workspace, roots=[_root(workspace, calls, 1)])
+
+
+def test_an_output_rewritten_after_the_plan_stays_whole(tmp_path: Path, calls: str) -> None:
+    workspace = str(tmp_path / "ws")
+    plan = _planned_a_day_later(workspace, calls)
     rewritten = _GcLeaf(size=2, calls=calls, workspace_directory=workspace)
     rewritten.dump([0, 1])  # a build writes it again between the plan and its application
 
@@ -291,11 +296,7 @@ def test_an_output_rewritten_after_the_plan_stays_whole(tmp_path: Path, calls: s
 
 def test_a_log_or_a_stray_file_rewritten_after_the_plan_stays(tmp_path: Path, calls: str) -> None:
     workspace = str(tmp_path / "ws")
-    _filled(workspace, calls)
-    old = (datetime.now(UTC) - timedelta(days=1)).timestamp()
-    for found in list_objects(workspace):
-        os.utime(found.path, (old, old))
-    plan = plan_collection(workspace, roots=[_root(workspace, calls, 1)])
+    plan = _planned_a_day_later(workspace, calls)
     leaf = next(r for r in plan.removals if r.task and r.task.task_family == "_GcLeaf")
     assert leaf.task is not None
     params_log = next(f.path for f in leaf.task.logs if "/log/task_params/" in f.path)
