@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 
 from _junit import Counts, read_counts
+from _refresh_editables import refresh
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ["tests/kart_task", "tests/gokart"]
@@ -61,7 +62,8 @@ def run(report: Path) -> tuple[str, Counts]:
         return version, Counts(failed=1)
     env_name = f"luigi.{version}"
     env = _outer_env()
-    probe = [*hatch, "run", f"{env_name}:python", "-c", "import luigi; print(luigi.__version__)"]
+    code = "import sys, luigi; print(sys.executable); print(luigi.__version__)"
+    probe = [*hatch, "run", f"{env_name}:python", "-c", code]
     print("+", " ".join(probe), flush=True)
     found = subprocess.run(probe, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     installed = (
@@ -73,6 +75,9 @@ def run(report: Path) -> tuple[str, Counts]:
             flush=True,
         )
         return installed or version, Counts(failed=1)
+    python = found.stdout.strip().splitlines()[-2]
+    if not refresh(python):
+        return installed, Counts(failed=1)
     report.unlink(missing_ok=True)
     cmd = [*hatch, "run", f"{env_name}:pytest", *TESTS, f"--junitxml={report}", *PYTEST_ARGS, *DESELECT]
     print("+ PYTHONOPTIMIZE=1", " ".join(cmd), flush=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import _oldest_luigi
 from _junit import Counts, read_counts
+from _refresh_editables import refresh
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,8 @@ def main() -> int:
 
     started = time.monotonic()
     print("=== workspace: cross-package tests with every package installed ===", flush=True)
+    if not refresh(sys.executable):
+        return 1
     subprocess.run(
         [sys.executable, "-m", "pytest", f"--junitxml={workspace_report}", "-p", "no:cacheprovider", *args],
         cwd=ROOT,
