@@ -1,9 +1,10 @@
 """The cache inventory (kart_task._cache_inventory) of 20,000 outputs on moto's S3 server: LIST pages
-and seconds. Goal (issue #19): <= 25 LIST pages, no per-object request.
+and seconds. Goal (issue #19): <= 25 LIST pages, no per-object request. Then a collection of 2,000
+outputs (kart_task._cache_collect), 16 units at a time against one after another: seconds and requests.
 
 The outputs are put straight into the bucket (named as kart names them, `<Class>_<unique id>.pkl`,
 without supplementary logs: with the five logs a task writes, the same workspace holds 120,000 objects
-and a flat listing needs 120 pages; see WIP-19.md). The inventory does not read parameters here.
+and a flat listing needs 120 pages). The inventory does not read parameters here.
 
 Run: `python3 -m hatch run pytest benchmarks/bench_cache_inventory.py -o python_files='bench_*.py' -s
 -p no:randomly -p no:xdist` (filling the bucket takes a minute or two; the inventory seconds).
@@ -17,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import kart_storage
 from _request_log import RequestLog
 from _servers import Server, moto_s3_server, point_boto3_at, running
+from kart_task import _cache_collect
+from kart_task._cache_collect import apply_collection, plan_collection
 from kart_task._cache_inventory import cache_inventory
 
 OUTPUTS = 20_000
+COLLECTED = 2_000
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +46,8 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
 
 
-def test_inventory_of_20000_outputs_on_s3(s3_server: Server) -> None:
+def _filled_bucket(outputs: int) -> str:
+    """A fresh bucket holding `outputs` task outputs under `ws/`; its name."""
     bucket = f"kart-inv-{uuid.uuid4().hex[:12]}"
     filesystem: Any = kart_storage.filesystem_for(f"s3://{bucket}/")
     client = filesystem.client
@@ -52,7 +58,12 @@ def test_inventory_of_20000_outputs_on_s3(s3_server: Server) -> None:
         client.put_object(Bucket=bucket, Key=f"ws/bench/leaves/Leaf_{uid}.pkl", Body=b"x" * 16)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(put, range(OUTPUTS)))
+        list(pool.map(put, range(outputs)))
+    return bucket
+
+
+def test_inventory_of_20000_outputs_on_s3(s3_server: Server) -> None:
+    bucket = _filled_bucket(OUTPUTS)
     log = RequestLog(s3_server)
 
     started = time.perf_counter()
@@ -64,3 +75,26 @@ def test_inventory_of_20000_outputs_on_s3(s3_server: Server) -> None:
     assert len(found.tasks) == OUTPUTS
     assert counts == {"list": OUTPUTS // 1000 + 1}  # the objects' pages and one of unfinished uploads
     assert counts["list"] <= 25
+
+
+@pytest.mark.parametrize("removers", [1, 16])
+def test_collection_of_2000_outputs_on_s3(
+    s3_server: Server, removers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gc` of everything: a time request and a removal per object either way; 16 units at a time
+    (the default on object stores) against one after another."""
+    monkeypatch.setattr(_cache_collect, "_REMOVERS", removers)
+    bucket = _filled_bucket(COLLECTED)
+    plan = plan_collection(
+        f"s3://{bucket}/ws", older_than=timedelta(0), started_at=datetime.now(UTC) + timedelta(seconds=2)
+    )
+    log = RequestLog(s3_server)
+
+    started = time.perf_counter()
+    result = apply_collection(plan)
+    seconds = time.perf_counter() - started
+
+    counts = log.counts()
+    print(f"\ncollection of {COLLECTED} outputs on S3, {removers} at a time: {seconds:.2f} s, {dict(counts)}")
+    assert len(result.removed) == COLLECTED
+    assert sum(counts.values()) == 2 * COLLECTED
