@@ -318,7 +318,9 @@ def _requests_text(counts: dict[str, int]) -> str:
         return "-"
     total = sum(counts.values())
     parts = ", ".join(
-        f"{kind} {counts[kind]}" for kind in ("exists", "list", "get", "put", "other") if counts.get(kind)
+        f"{kind} {counts[kind]}"
+        for kind in ("exists", "list", "get", "put", "delete", "other")
+        if counts.get(kind)
     )
     return f"{total} ({parts})"
 

@@ -2,7 +2,7 @@
 per request), so one counter serves every client: kart's, upstream gokart's, luigi's.
 
 Each request is classified by what it asks: `exists` (S3 HEAD, a GCS metadata GET), `list`, `get`
-(object bytes), `put` (an upload), or `other` (bucket calls, deletes).
+(object bytes), `put` (an upload), `delete` (of an object), or `other` (bucket calls, aborted uploads).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 from _servers import Server
 
-_LINE = re.compile(r'"(?:\x1b\[[0-9;]*m)?(GET|HEAD|PUT|POST|DELETE|PATCH) (\S+) HTTP/[0-9.]+')
+# werkzeug colours some lines, DELETE with two codes (magenta, bold): any number of them may lead.
+_LINE = re.compile(r'"(?:\x1b\[[0-9;]*m)*(GET|HEAD|PUT|POST|DELETE|PATCH) (\S+) HTTP/[0-9.]+')
 
 
 def classify(method: str, path: str) -> str:
@@ -25,6 +26,8 @@ def classify(method: str, path: str) -> str:
         rest = path.split("?", 1)[0].split("/")[5:]
         if method == "GET" and rest[:1] == ["o"]:
             return "exists" if len(rest) > 1 else "list"
+        if method == "DELETE" and rest[:1] == ["o"] and len(rest) > 1:
+            return "delete"
         return "other"
     if path.startswith("/download/"):
         return "get"
@@ -40,6 +43,8 @@ def classify(method: str, path: str) -> str:
         return "get"
     if method in ("PUT", "POST") and has_key:
         return "put"
+    if method == "DELETE" and has_key and "uploadId=" not in query:
+        return "delete"
     return "other"
 
 
