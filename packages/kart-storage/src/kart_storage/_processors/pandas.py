@@ -11,9 +11,10 @@ from pandas.errors import EmptyDataError
 from kart_storage._errors import FeatherIndexError
 from kart_storage._formats import StreamFormat, Text
 
+from ._csv_returns import has_carriage_return
 from ._tail_checks import JSON_RULE, csv_rule
 from .base import FileProcessor
-from .raw_reads import UniversalNewlines, is_utf8, native_local_file
+from .raw_reads import UniversalNewlines, is_utf8, native_local_file, reopened_path
 
 # the stubs pin orient/engine to literals; values here come from user options checked by pandas itself
 _pandas: Any = pd
@@ -55,6 +56,11 @@ class CsvFileProcessorPandas(FileProcessor):
             return super()._load_raw(raw)
         if self._replaced(CsvFileProcessorPandas, "load", "format"):
             return super()._load_raw(raw)
+        path = reopened_path(raw)
+        if path is not None:  # pandas parses a path on two threads; see _csv_returns for why it is safe
+            frame = self._read(path, "utf-8")
+            if not has_carriage_return(frame):
+                return frame
         return self._read(UniversalNewlines(raw), "utf-8")
 
     def _read(self, source: Any, encoding: str) -> pd.DataFrame:

@@ -75,3 +75,21 @@ def native_local_file(raw: IO[bytes]) -> Any | None:
         native.close()
         return None
     return native
+
+
+def reopened_path(raw: IO[bytes]) -> str | None:
+    """A path naming the very file `raw` has open (Linux's `/proc/self/fd/<n>`: opening it opens that
+    file even if its name was replaced meanwhile), for libraries that read faster from a path than from
+    a Python stream; None when `raw` is no OS file, was read from already, or there is no such path."""
+    try:
+        if raw.tell() != 0:
+            return None
+        descriptor = raw.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+    path = f"/proc/self/fd/{descriptor}"
+    try:
+        same = os.path.samestat(os.stat(path), os.fstat(descriptor))
+    except OSError:
+        return None
+    return path if same else None
