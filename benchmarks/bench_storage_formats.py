@@ -37,6 +37,12 @@ reproduced here); the rest of the gap was within this machine's noise. The separ
 0.89 x raw. Loads only: add `-k "test_load"`; `-s` prints the in-turn table.
 With `verify_integrity` on, a load first reads the whole file once more for the sha256 (slower by that
 read); the default does not.
+
+Re-measured 2026-12-03 on a quiet machine (load average about 1): pandas 3.1 parses a csv *path* on two
+threads, at about half the wall time of a stream, so the raw call pulled ahead (kart 1.622 x raw wall,
+0.872 cpu; upstream 1.867). kart now gives pandas `/proc/self/fd/<n>` of the file it opened
+(`_processors/_csv_returns.py` says why that loads what text mode loads): in-turn, wall (cpu), csv
+0.951 (0.964), parquet 1.060 (1.051), feather 0.959 (0.952), feather_no_index 0.993 (0.987) x raw.
 """
 
 from __future__ import annotations
