@@ -38,6 +38,17 @@ def _sources(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return given
 
 
+def _load_equals_text_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes) -> list[Any]:
+    """Load a csv holding `content` through its target, check it equals gokart's text-mode read, and
+    return what the processor handed `pd.read_csv`."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    expected = _text_mode_load(path)
+    given = _sources(monkeypatch)
+    pd.testing.assert_frame_equal(make_target(str(path)).load(), expected)
+    return given
+
+
 _CLEAN = [
     b"a,b\n1,x\n2,y\n",
     b"a,b\r\n1,x\r\n2,y\r\n",  # Windows line ends, none inside quotes
@@ -51,14 +62,8 @@ _CLEAN = [
 def test_a_csv_without_quoted_carriage_returns_is_parsed_from_a_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
 ) -> None:
-    path = tmp_path / "t.csv"
-    path.write_bytes(content)
-    expected = _text_mode_load(path)
-    given = _sources(monkeypatch)
+    given = _load_equals_text_mode(tmp_path, monkeypatch, content)
 
-    loaded = make_target(str(path)).load()
-
-    pd.testing.assert_frame_equal(loaded, expected)
     assert len(given) == 1
     assert isinstance(given[0], str)
     assert given[0].startswith("/proc/self/fd/")
@@ -75,14 +80,8 @@ _QUOTED_RETURNS = [
 def test_a_quoted_carriage_return_is_read_again_through_text_mode_newlines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
 ) -> None:
-    path = tmp_path / "t.csv"
-    path.write_bytes(content)
-    expected = _text_mode_load(path)
-    given = _sources(monkeypatch)
+    given = _load_equals_text_mode(tmp_path, monkeypatch, content)
 
-    loaded = make_target(str(path)).load()
-
-    pd.testing.assert_frame_equal(loaded, expected)
     assert [isinstance(source, str) for source in given] == [True, False]  # the path, then the stream
 
 
