@@ -15,7 +15,7 @@ import pytest
 
 from kart_storage import CsvFileProcessor, make_target
 from kart_storage._processors import pandas as pandas_processors
-from kart_storage._processors._csv_returns import has_carriage_return
+from kart_storage._processors._csv_returns import _arrow_strings_have_carriage_return, has_carriage_return
 from kart_storage._processors.raw_reads import reopened_path
 
 
@@ -135,3 +135,12 @@ def test_no_path_for_streams_that_are_no_file_or_were_read_from(tmp_path: Path) 
 )
 def test_carriage_returns_are_found_in_every_kind_of_column(frame: pd.DataFrame, expected: bool) -> None:
     assert has_carriage_return(frame) is expected
+
+
+def test_arrow_strings_are_scanned_in_their_buffers() -> None:
+    """pandas 3's default strings are answered from pyarrow's data buffers, not value by value."""
+    dirty = pd.Series(pd.array(["x", "y\rz", None], dtype="string[pyarrow]"))
+    clean = pd.Series(pd.array(["x", "yz", None], dtype="string[pyarrow]"))
+    assert _arrow_strings_have_carriage_return(dirty) is True
+    assert _arrow_strings_have_carriage_return(clean) is False
+    assert _arrow_strings_have_carriage_return(pd.Series(["a\r"], dtype=object)) is None

@@ -50,6 +50,9 @@ def _arrow_strings_have_carriage_return(column: pd.Series) -> bool | None:
         return None
     array = pyarrow.array(column.array)  # zero-copy for arrow-backed strings
     chunks = array.chunks if hasattr(array, "chunks") else [array]
+    plain = (pyarrow.string(), pyarrow.large_string())
+    if any(chunk.type not in plain for chunk in chunks):
+        return None  # other layouts (string views keep short values outside the data buffers)
     for chunk in chunks:
         data = chunk.buffers()[2]
         if data is not None and bool((np.frombuffer(data, dtype=np.uint8) == _CR).any()):
