@@ -15,6 +15,7 @@ DAMAGED = Path(__file__).parent / "data" / "polars_panics_on_this.parquet"
 
 LOAD = textwrap.dedent(
     """
+    import os
     import sys
     import kart_storage
     from kart_storage import CorruptTargetError, make_file_processor
@@ -28,8 +29,14 @@ LOAD = textwrap.dedent(
         print("refused:", error)
     else:
         print("loaded")
+    sys.stdout.flush()
+    os._exit(0)  # the load has answered: skip interpreter teardown (see below)
     """
 )
+# pyarrow's parquet reader sometimes aborts the interpreter at teardown ("terminate called without an
+# active exception", apache/arrow#34314, open): on this machine in 6 to 19 of 40 processes that only
+# read a *valid* parquet file with pyarrow, when the CPU is busy. That is not what this test is about
+# (a panic *during* the load), so the child leaves with os._exit once the load has answered.
 
 
 def test_a_file_polars_would_abort_on_is_refused_as_corrupt(tmp_path: Path) -> None:
